@@ -1,0 +1,1 @@
+"""Evaluating Pressroom against question sets: metrics, side-by-side reports, regression checks."""

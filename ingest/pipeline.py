@@ -1,0 +1,149 @@
+"""Incremental ingest: parse what changed, embed only chunks the index lacks, drop what is stale."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.chunking import DEFAULT_MAX_CHARS, chunk_release
+from ingest.decode import UnreadableFileError
+from ingest.index import ChunkIndex, FileRecord
+from ingest.models import Chunk
+from ingest.parse import SUPPORTED_SUFFIXES, parse_release
+
+EMBED_BATCH = 256
+_SKIPPED_NAMES = ("readme", "license", "changelog")
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    chunks_embedded: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"removed {len(self.removed)}, failed {len(self.failed)} "
+            f"({self.chunks_embedded} chunks embedded)"
+        )
+
+
+@dataclass
+class _FilePlan:
+    source: str
+    record: FileRecord
+    new_chunks: list[Chunk]
+    stale_ids: set[str]
+    is_new: bool
+
+
+def find_release_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to ingest under `paths`, and paths that are not usable with the reason."""
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
+                if (
+                    candidate.is_file()
+                    and not hidden
+                    and candidate.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not candidate.name.lower().startswith(_SKIPPED_NAMES)
+                ):
+                    files.append(candidate)
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(path)
+            else:
+                problems.append((str(path), f"unsupported file type {path.suffix!r}; use .txt, .md or .html"))
+        else:
+            problems.append((str(path), "no such file or folder"))
+    return files, problems
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    index: ChunkIndex,
+    embeddings,
+    *,
+    prune: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    progress: bool = True,
+) -> IngestReport:
+    report = IngestReport()
+    files, problems = find_release_files(paths)
+    report.failed.extend(problems)
+    plans: list[_FilePlan] = []
+    seen: dict[str, Path] = {}
+    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 200):
+        source = path.name
+        if source in seen:
+            report.failed.append((str(path), f"another file named {source} was already read from {seen[source]}; rename one"))
+            continue
+        seen[source] = path
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        record = FileRecord(sha256=hashlib.sha256(data).hexdigest(), path=str(path))
+        known = index.files.get(source)
+        if known and known.sha256 == record.sha256:
+            report.unchanged.append(source)
+            continue
+        try:
+            chunks = chunk_release(parse_release(data, source), max_chars)
+        except UnreadableFileError as exc:
+            # The file's old chunks, if any, stay: a bad edit must not lose what was searchable.
+            report.failed.append((str(path), str(exc).removeprefix(f"{source}: ")))
+            continue
+        old_ids = index.chunk_ids_for(source)
+        new_ids = {c.chunk_id for c in chunks}
+        plans.append(
+            _FilePlan(
+                source=source,
+                record=record,
+                new_chunks=[c for c in chunks if c.chunk_id not in old_ids],
+                stale_ids=old_ids - new_ids,
+                is_new=not old_ids and source not in index.files,
+            )
+        )
+
+    pending = [chunk for plan in plans for chunk in plan.new_chunks]
+    with tqdm(total=len(pending), desc="embedding", unit="chunk", disable=not progress or not pending) as bar:
+        for batch in _batches(pending, EMBED_BATCH):
+            index.upsert(batch, embeddings.encode([c.text for c in batch]))
+            report.chunks_embedded += len(batch)
+            bar.update(len(batch))
+
+    for plan in plans:
+        index.delete(plan.stale_ids)
+        index.files[plan.source] = plan.record
+        if plan.is_new:
+            report.added.append(plan.source)
+        elif plan.new_chunks or plan.stale_ids:
+            report.updated.append(plan.source)
+        else:
+            report.unchanged.append(plan.source)
+
+    if prune:
+        for source in sorted(index.sources() - set(seen)):
+            index.delete(index.chunk_ids_for(source))
+            index.files.pop(source, None)
+            report.removed.append(source)
+    index.save_manifest()
+    return report

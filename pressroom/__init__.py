@@ -1,0 +1,1 @@
+"""The entry point: settings and the `pressroom` command, which wire the packages together."""

@@ -1,0 +1,20 @@
+"""Settings, read once at the entry point from the environment (prefix PRESSROOM_) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.embeddings import MINILM
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRESSROOM_", env_file=".env", extra="ignore")
+
+    index: Path = Path(".pressroom/index")
+    corpus: Path = Path("corpus/releases")
+    embedding_model: str = MINILM
+    k: int = 10  # passages retrieved per question
+    host: str = "127.0.0.1"
+    port: int = 7860

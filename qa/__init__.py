@@ -1,0 +1,1 @@
+"""Answering questions over the index: retrieval, the answerers and their citations."""

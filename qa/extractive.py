@@ -1,0 +1,240 @@
+"""The default answerer: no generative model; it picks the retrieved sentences that answer the question.
+
+Each sentence of the top passages is scored by how much of the question it covers (IDF-weighted
+token overlap), how close it is in meaning (embedding cosine), how well its passage was retrieved,
+and whether it holds the kind of fact asked for (a date for "when", a number for "how many"…).
+The best one to three sentences become the answer, each cited. When the best evidence is weak, or
+the question names something that no retrieved passage mentions, it abstains.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.sentences import split_sentences
+from qa.citations import cite
+from qa.models import Answer, Query, ScoredPassage
+from qa.text import QUESTION_WORDS, normalize, tokens, word_count
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:%s)\b|\b(?:19|20)\d\d\b|\d+\s*월|\d+\s*일|\d{4}\s*년" % "|".join(_MONTHS), re.IGNORECASE
+)
+_NUMBER = re.compile(r"\d[\d,.]*")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+ABSTAIN_EN = "The press releases I have don't say. Nothing I found answers this closely enough."
+ABSTAIN_KO = "보유한 보도자료에는 이 질문에 답하는 내용이 없습니다."
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    passages: int = 6  # how many top passages to read sentences from
+    max_sentences: int = 3
+    max_words: int = 75  # a further sentence may not take the answer past this
+    follow_ratio: float = 0.75  # a further sentence must score this share of the best one…
+    min_gain: float = 0.15  # …and cover this share of the question that the answer does not yet
+    w_lexical: float = 0.5
+    w_dense: float = 2.0
+    w_passage: float = 1.0
+    w_cue: float = 0.3
+    abstain_below: float = 0.25  # tuned on evals/questions/dev.jsonl (the 68 given questions)
+    missing_penalty: float = 0.25  # per salient question term absent from every retrieved passage
+    kind_penalty: float = 0.15  # when no top sentence holds the number or date asked for
+
+
+def expected_kind(question: str) -> str | None:
+    q = normalize(question)
+    if re.search(r"\bwhen\b|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
+        return "date"
+    if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
+        return "number"
+    if re.search(r"\bwho\b|\bwhom\b|which (?:official|minister|country|countries)|누구|누가", q):
+        return "name"
+    if re.search(r"\bwhere\b|which city|어디", q):
+        return "name"
+    return None
+
+
+_FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(_MONTHS), re.IGNORECASE)
+_NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+
+
+def kind_cue(sentence: str, kind: str | None, question: str) -> float:
+    """How well the sentence holds the kind of fact asked for: 1 strong, 0.5 weak, 0 none."""
+    if kind == "date":
+        if _FULL_DATE.search(sentence):
+            return 1.0
+        return 0.5 if _DATE_IN_TEXT.search(sentence) else 0.0
+    if kind == "number":
+        asked = set(_NUMBER.findall(question))
+        q_tokens = set(tokens(question))
+        best = 0.0
+        for number, following in _NUMBER_PHRASE.findall(sentence):
+            if number in asked:
+                continue
+            # "180 votes", "16 institutions": a new number counting what the question asks about.
+            best = max(best, 1.0 if set(tokens(following)) & q_tokens else 0.5)
+        if not best and any(n not in asked for n in _NUMBER.findall(sentence)):
+            best = 0.5
+        return best
+    if kind == "name":
+        return 1.0 if any(name not in question for name in _NAME.findall(sentence)) else 0.0
+    return 0.0
+
+
+_MULTI = re.compile(
+    r"\b(?:both|compare|compared|differ|difference|total|two|each)\b|\band\b.*\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b"
+    r"|\b(?:19|20)\d\d\b.*\band\b.*\b(?:19|20)\d\d\b|두|각각|비교",
+    re.IGNORECASE,
+)
+
+
+def asks_for_several(question: str) -> bool:
+    """Questions about two events or a comparison need evidence from more than one release."""
+    return bool(_MULTI.search(question))
+
+
+def salient_terms(question: str) -> list[str]:
+    """Names and numbers in the question: if no retrieved passage has them, the answer is not there."""
+    words = re.findall(r"[A-Za-z][\w'’-]*|\d[\d,]*(?:st|nd|rd|th)?", question)
+    terms: list[str] = []
+    for i, word in enumerate(words):
+        lower = normalize(word)
+        if lower in QUESTION_WORDS or lower in {"korea", "korean", "rok"}:
+            continue
+        if word[0].isdigit() or (word[0].isupper() and i > 0):
+            terms.append(lower.rstrip("'’s").replace(",", ""))
+    return terms
+
+
+def _passage_text(passage: ScoredPassage) -> str:
+    spoken_date = ""
+    if passage.date:
+        year, month, _ = passage.date.split("-")
+        spoken_date = f"{_MONTHS[int(month) - 1]} {year}"
+    return normalize(f"{passage.title} {spoken_date} {passage.text}").replace(",", "")
+
+
+@dataclass
+class _Candidate:
+    sentence: str
+    passage: ScoredPassage
+    lexical: float = 0.0
+    dense: float = 0.0
+    cue: float = 0.0
+    score: float = 0.0
+    covers: frozenset[str] = frozenset()
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embeddings=None, config: ExtractiveConfig | None = None) -> None:
+        self.embeddings = embeddings
+        self.config = config or ExtractiveConfig()
+
+    def __call__(self, query: Query, passages: list[ScoredPassage]) -> Answer:
+        question = query.text
+        candidates = self._candidates(passages[: self.config.passages])
+        if not candidates:
+            return self._abstain(question, passages, 0.0)
+        shares = self._score(question, candidates)
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        best = ranked[0]
+        missing = [t for t in salient_terms(question) if not any(t in _passage_text(p) for p in passages)]
+        confidence = best.score - self.config.missing_penalty * len(missing)
+        if expected_kind(question) in ("number", "date") and not any(c.cue for c in ranked[:3]):
+            # Asked "how many" or "when", and no strong sentence holds a number or a date.
+            confidence -= self.config.kind_penalty
+        if confidence < self.config.abstain_below:
+            return self._abstain(question, passages, confidence)
+        chosen = self._select(question, ranked, shares)
+        # Keep the release's own order within one passage so the answer reads naturally.
+        text, citations = cite([(c.sentence, c.passage) for c in chosen])
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=False,
+            citations=citations,
+            retrieved=passages,
+            confidence=confidence,
+        )
+
+    def _candidates(self, passages: list[ScoredPassage]) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for passage in passages:
+            for sentence in split_sentences(passage.text):
+                sentence = sentence.removeprefix("※").strip()
+                if len(sentence) >= 20:
+                    out.append(_Candidate(sentence, passage))
+        return out
+
+    def _score(self, question: str, candidates: list[_Candidate]) -> dict[str, float]:
+        """Score candidates in place; returns each question token's share of the question's weight."""
+        cfg = self.config
+        q_tokens = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_WORDS]
+        sentence_tokens = [set(tokens(f"{c.sentence} {c.passage.title}")) for c in candidates]
+        df = Counter(t for toks in sentence_tokens for t in toks)
+        n = len(candidates)
+        weight = {t: math.log(1 + n / (1 + df[t])) for t in q_tokens}
+        total = sum(weight.values()) or 1.0
+        shares = {t: w / total for t, w in weight.items()}
+        dense = self._dense(question, candidates)
+        kind = expected_kind(question)
+        for c, toks, sim in zip(candidates, sentence_tokens, dense):
+            c.covers = frozenset(t for t in weight if t in toks)
+            c.lexical = sum(weight[t] for t in c.covers) / total
+            c.dense = float(sim)
+            c.cue = kind_cue(c.sentence, kind, question)
+            c.score = (
+                cfg.w_lexical * c.lexical
+                + cfg.w_dense * c.dense
+                + cfg.w_passage * c.passage.score
+                + cfg.w_cue * c.cue
+            ) / (cfg.w_lexical + cfg.w_dense + cfg.w_passage)
+        return shares
+
+    def _dense(self, question: str, candidates: list[_Candidate]) -> np.ndarray:
+        if self.embeddings is None or self.config.w_dense == 0:
+            return np.zeros(len(candidates))
+        vectors = self.embeddings.encode([question] + [c.sentence for c in candidates])
+        return vectors[1:] @ vectors[0]
+
+    def _select(self, question: str, ranked: list[_Candidate], shares: dict[str, float]) -> list[_Candidate]:
+        """The best sentence, then others only where they add what the question asks and it lacks.
+
+        A question about two events also takes the best sentence of a second release.
+        """
+        cfg = self.config
+        best = ranked[0]
+        chosen = [best]
+        covered = set(best.covers)
+        words = word_count(best.sentence)
+        several = asks_for_several(question)
+        for c in ranked[1 : cfg.passages * 2]:
+            if len(chosen) >= cfg.max_sentences or c.score < cfg.follow_ratio * best.score:
+                break
+            gain = sum(shares[t] for t in c.covers - covered)
+            new_release = several and all(c.passage.source != s.passage.source for s in chosen)
+            if (gain < cfg.min_gain and not new_release) or words + word_count(c.sentence) > cfg.max_words:
+                continue
+            chosen.append(c)
+            covered |= c.covers
+            words += word_count(c.sentence)
+        return chosen
+
+    def _abstain(self, question: str, passages: list[ScoredPassage], confidence: float) -> Answer:
+        message = ABSTAIN_KO if _HANGUL.search(question) else ABSTAIN_EN
+        return Answer(
+            question=question,
+            answer=message,
+            abstained=True,
+            citations=[],
+            retrieved=passages,
+            confidence=confidence,
+        )

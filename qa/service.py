@@ -1,0 +1,71 @@
+"""Wiring: plain factories that build the question-answering service from its parts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.chunking import CHUNKING_VERSION
+from ingest.embeddings import load_embeddings
+from ingest.index import ChunkIndex, open_index
+from ingest.pipeline import ingest_paths
+from qa.chain import Answerer, Retriever, build_chain
+from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
+from qa.models import Answer, Query
+from qa.retrieval import DenseRetriever
+
+
+class Pressroom:
+    """Answers questions; the one object the UI, the CLI and the evals talk to."""
+
+    def __init__(self, retriever: Retriever, answerer: Answerer, *, name: str = "pressroom") -> None:
+        self.name = name
+        self.retriever = retriever
+        self.answerer = answerer
+        self.chain = build_chain(retriever, answerer)
+
+    def ask(self, question: str, history: tuple[str, ...] = ()) -> Answer:
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty; type a question about the press releases")
+        return self.chain.invoke(Query(question, tuple(history)))
+
+
+def build_pressroom(
+    index: ChunkIndex,
+    embeddings,
+    *,
+    k: int = 10,
+    answerer_config: ExtractiveConfig | None = None,
+) -> Pressroom:
+    retriever = DenseRetriever(index, embeddings, k=k)
+    return Pressroom(retriever, ExtractiveAnswerer(embeddings, answerer_config))
+
+
+def open_pressroom(
+    index_dir: Path,
+    *,
+    embedding_model: str,
+    k: int = 10,
+    answerer_config: ExtractiveConfig | None = None,
+    embeddings=None,
+) -> Pressroom:
+    """Open an existing index (refusing a missing or mismatched one) and build the service on it."""
+    embeddings = embeddings or load_embeddings(embedding_model)
+    index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION)
+    return build_pressroom(index, embeddings, k=k, answerer_config=answerer_config)
+
+
+def build_pressroom_from(
+    corpus: list[Path],
+    embeddings,
+    workdir: Path,
+    *,
+    k: int = 10,
+    answerer_config: ExtractiveConfig | None = None,
+) -> Pressroom:
+    """A service over a fresh index of `corpus` in `workdir`: for comparisons and benchmarks."""
+    index = open_index(
+        workdir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True, rebuild=True
+    )
+    ingest_paths(corpus, index, embeddings, progress=False)
+    return build_pressroom(index, embeddings, k=k, answerer_config=answerer_config)

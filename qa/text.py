@@ -1,0 +1,76 @@
+"""Text normalisation shared by the answerer and the metrics: tokens for English and Korean."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset(
+    """a an the and or but of to in on at by for with from as into about over after before
+    during between under than then that this these those is are was were be been being has have had
+    do does did will would shall should can could may might must it its it's he she they them his her
+    their we our you your i me my which who whom whose what when where why how whether if so not no
+    also any all each both either neither other such there here said say says one two 's s
+    korea korean republic rok minister ministry foreign affairs""".split()
+)
+# Words that frame a question but carry no fact to match.
+QUESTION_WORDS = frozenset(
+    """what which who whom whose when where why how many much did does do was were is are according
+    name named tell give list happened held hold take took mentioned""".split()
+)
+
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?:st|nd|rd|th)?|[a-z][a-z0-9'’-]*|[\uac00-\ud7a3]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("’", "'").replace("‘", "'")
+
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_ORDINALS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split()
+    )
+}
+
+
+def _stem(word: str) -> str:
+    # Light English stemming: enough to match "sanctions"/"sanction", "designated"/"designate".
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def tokens(text: str, *, drop_stopwords: bool = True) -> list[str]:
+    """Content tokens: stemmed English words, numbers without separators, Korean character bigrams."""
+    out: list[str] = []
+    for raw in _TOKEN.findall(normalize(text)):
+        if raw[0].isdigit():
+            # "8th" and "eighth" both become "8"; "1,513" becomes "1513".
+            out.append(re.sub(r"(?<=\d)(st|nd|rd|th)$", "", raw.replace(",", "")))
+        elif _HANGUL.fullmatch(raw):
+            # Korean attaches particles to words; character bigrams match across them.
+            out.extend(raw[i : i + 2] for i in range(max(1, len(raw) - 1)))
+        else:
+            word = raw.strip("'-")
+            if word in _NUMBER_WORDS or word in _ORDINALS:
+                out.append(_NUMBER_WORDS.get(word) or _ORDINALS[word])
+                continue
+            if drop_stopwords and (word in STOPWORDS or len(word) < 2):
+                continue
+            out.extend(_stem(part) for part in re.split(r"[-']", word) if part)
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\S+", text))

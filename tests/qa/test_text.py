@@ -1,0 +1,79 @@
+"""qa.text: the tokens that lexical matching, IDF weights and the metrics are computed on."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.text import QUESTION_WORDS, STOPWORDS, normalize, tokens, word_count
+
+
+def test_numbers_lose_their_thousands_separators():
+    assert tokens("1,513 people") == ["1513", "people"]
+    assert tokens("USD 200,000,000") == ["usd", "200000000"]
+    assert tokens("1,513") == tokens("1513")
+    assert "2.5" in tokens("growth of 2.5 percent")  # a decimal point is not a separator
+
+
+def test_number_words_and_ordinals_become_digits():
+    assert tokens("three ministers") == ["3", "minister"]
+    assert tokens("the eighth meeting") == tokens("the 8th meeting") == ["8", "meet"]
+    assert tokens("one of two") == ["1", "2"]  # kept although "one" and "two" are stopwords
+    assert tokens("twenty") == ["20"] and tokens("tenth") == ["10"] and tokens("zero") == ["0"]
+    assert tokens("21st 2nd 3rd") == ["21", "2", "3"]
+
+
+def test_korean_becomes_character_bigrams():
+    assert tokens("외교부") == ["외교", "교부"]
+    assert tokens("외교부 장관") == ["외교", "교부", "장관"]
+    assert tokens("한") == ["한"]
+    # Particles attached to a word still leave its bigrams to match.
+    assert {"긴급", "구호"} <= set(tokens("긴급구호대를"))
+    assert tokens("118명") == ["118", "명"]
+
+
+def test_stopwords_are_dropped_unless_asked_to_keep_them():
+    assert tokens("The Minister of Foreign Affairs of the Republic of Korea") == []
+    assert tokens("what is the theme of the meeting") == ["theme", "meet"]
+    kept = tokens("the meeting of the ministers", drop_stopwords=False)
+    assert kept[:2] == ["the", "meet"] and "of" in kept
+    assert {"the", "of", "korea", "ministry"} <= STOPWORDS
+    assert {"when", "who", "how"} <= QUESTION_WORDS
+
+
+def test_normalisation_folds_case_width_and_curly_quotes():
+    assert normalize("Korea’s ＡＳＥＡＮ") == "korea's asean"
+    assert tokens("SANCTIONS") == tokens("sanctions") == ["sanction"]
+    assert tokens("Ｕｎｉｔｅｄ") == ["unit"]
+
+
+def test_light_stemming_matches_plurals():
+    assert tokens("sanctions") == tokens("sanction") == ["sanction"]
+    assert tokens("countries") == tokens("country") == ["country"]
+    assert tokens("talks") == tokens("talk")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG qa/text.py _stem: one pass, first matching suffix: 'meetings'->'meeting' but "
+    "'meeting'->'meet'; 'releases'->'releas' but 'release'->'release'; 'designated'->'designat' but "
+    "'designate'->'designate' (its own comment promises that pair matches)",
+)
+@pytest.mark.parametrize(
+    ("a", "b"), [("meetings", "meeting"), ("releases", "release"), ("designated", "designate")]
+)
+def test_stemming_is_consistent_between_word_forms(a, b):
+    assert tokens(a) == tokens(b)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG qa/text.py tokens: stopwords are checked before a word is split at - and ', so "
+    "\"Korea's\" yields the stopwords 'korea' and 's'",
+)
+def test_possessive_does_not_let_stopwords_through():
+    assert tokens("Korea's strategy") == tokens("Korea strategy") == ["strategy"]
+
+
+def test_word_count():
+    assert word_count("The talks lasted about 20 minutes. [1]") == 7
+    assert word_count("  ") == 0
