@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install index serve test eval eval-test eval-check bench clean
+.PHONY: install index serve test eval eval-test eval-given eval-check bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,11 +34,11 @@ test: install
 
 eval: index
 	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/dev \
-		--configs pressroom,pressroom-lexical,pressroom-use
+		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
 
 eval-test: index
 	$(BIN)/pressroom eval evals/questions/test.jsonl --index $(INDEX) --out $(EVAL_OUT)/test \
-		--configs pressroom,pressroom-lexical,pressroom-use
+		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
 
 eval-check: index
 	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/check --check
@@ -48,3 +48,7 @@ bench: index
 
 clean:
 	rm -rf .pressroom evals/runs
+
+eval-given: index
+	$(BIN)/pressroom eval evals/questions/dev-given.jsonl --index $(INDEX) --out $(EVAL_OUT)/dev-given \
+		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use

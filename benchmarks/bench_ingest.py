@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import Row, fmt_ratio, log, ratio
+from benchmarks.common import Row, fmt_ratio, fmt_s, log, ratio
 from benchmarks.synth import FakeEmbeddings, write_synthetic_releases
 from ingest.chunking import CHUNKING_VERSION, chunk_release
 from ingest.index import open_index
@@ -191,8 +191,8 @@ def reingest_rows(corpus: dict, corpus_files: int, synthetic: dict | None) -> li
         Row(
             "2 re-ingest",
             f"re-ingest unchanged corpus ({corpus_files} files)",
-            f"{corpus['seconds_median']:.3f} s, {corpus['texts_encoded']} embedded",
-            f"{corpus['baseline_median_s']:.3f} s read+hash",
+            f"{fmt_s(corpus['seconds_median'])}, {corpus['texts_encoded']} embedded",
+            f"{fmt_s(corpus['baseline_median_s'])} read+hash",
             fmt_ratio(corpus["ratio"]),
             f"0 embedded, < {REINGEST_CORPUS_TARGET_S:g} s",
             corpus["texts_encoded"] == 0 and corpus["seconds_median"] < REINGEST_CORPUS_TARGET_S,
@@ -218,8 +218,8 @@ def reingest_rows(corpus: dict, corpus_files: int, synthetic: dict | None) -> li
             Row(
                 "2 re-ingest",
                 f"re-ingest unchanged, {n:,} synthetic releases",
-                f"{synthetic['seconds_median']:.2f} s, {synthetic['texts_encoded']} embedded",
-                f"{synthetic['baseline_median_s']:.2f} s read+hash",
+                f"{fmt_s(synthetic['seconds_median'])}, {synthetic['texts_encoded']} embedded",
+                f"{fmt_s(synthetic['baseline_median_s'])} read+hash",
                 fmt_ratio(synthetic["ratio"]),
                 f"0 embedded, < {REINGEST_SYNTHETIC_TARGET_S:g} s" + ("" if applies else " @10k"),
                 synthetic["texts_encoded"] == 0 and synthetic["seconds_median"] < REINGEST_SYNTHETIC_TARGET_S,

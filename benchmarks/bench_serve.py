@@ -36,16 +36,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _reap(proc: subprocess.Popen, timeout: float) -> tuple[int | None, int]:
-    """Wait for `proc` with os.wait4, which gives this child's own peak RSS (KiB); None on timeout."""
+def _reap(proc: subprocess.Popen, timeout: float, peak_mb: float = 0.0) -> tuple[int | None, float]:
+    """Wait for `proc`, sampling its VmHWM every 20 ms; (exit code or None on timeout, peak RSS MiB).
+
+    Not ru_maxrss (wait4 or RUSAGE_CHILDREN): on Linux a child's ru_maxrss includes the RSS it had as
+    a fork of this process (over 1 GB once the model is loaded), so every child would report the
+    parent's size. VmHWM belongs to the address space created by exec, so it is the command's own peak.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss
+        hwm = _proc_status(proc.pid).get("VmHWM")
+        if hwm:
+            peak_mb = max(peak_mb, hwm)
+        if proc.poll() is not None:
+            return proc.returncode, peak_mb
         if time.monotonic() > deadline:
-            return None, 0
+            return None, peak_mb
         time.sleep(0.02)
 
 
@@ -55,13 +61,13 @@ def run_measured(cmd: list[str], log_path: Path, timeout: float = 900) -> dict:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=_env(), stdout=out, stderr=subprocess.STDOUT)
         try:
-            code, maxrss_kb = _reap(proc, timeout)
+            code, peak_mb = _reap(proc, timeout)
         finally:
             if proc.returncode is None:
                 proc.kill()
-                code, maxrss_kb = _reap(proc, 30)
+                code, peak_mb = _reap(proc, 30)
         seconds = time.perf_counter() - start
-    return {"cmd": [str(c) for c in cmd], "seconds": seconds, "returncode": code, "peak_rss_mb": maxrss_kb / 1024,
+    return {"cmd": [str(c) for c in cmd], "seconds": seconds, "returncode": code, "peak_rss_mb": peak_mb,
             "output_tail": log_path.read_text(errors="replace")[-600:]}
 
 
@@ -150,12 +156,11 @@ def serve_cold_start(index_dir: Path, workdir: Path, questions: list[str]) -> di
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-            code, maxrss_kb = _reap(proc, 20)
+            code, _ = _reap(proc, 20)
             if code is None:
                 proc.kill()
-                code, maxrss_kb = _reap(proc, 20)
+                code, _ = _reap(proc, 20)
             result["returncode"] = code
-            result["ru_maxrss_mb"] = maxrss_kb / 1024
     result["log_tail"] = log_path.read_text(errors="replace")[-800:]
     return result
 
@@ -194,13 +199,15 @@ def serve_rows(section: dict) -> list[Row]:
                            if serve["warm_request_s"] else "")))
     else:
         rows.append(Row("4 serve", "serve: cold start", "failed", note=serve.get("error", "") + " — " + serve["log_tail"][-200:]))
-    hwm = serve.get("VmHWM_mb") or serve.get("ru_maxrss_mb")
+    hwm = serve.get("VmHWM_mb")
     rows.append(Row("4 serve", "serve: peak RSS (VmHWM)", f"{hwm:.0f} MiB" if hwm else "—", base_mb,
                     fmt_ratio(ratio(hwm, bare["peak_rss_mb"]))))
+    rows[-1].note = "VmHWM from /proc/<pid>/status, read before stopping serve (after 3 answers)"
     rows.append(Row("4 serve", "ingest CLI: peak RSS", f"{ingest['peak_rss_mb']:.0f} MiB", base_mb,
                     fmt_ratio(ratio(ingest["peak_rss_mb"], bare["peak_rss_mb"])),
                     note=f"`pressroom ingest` of the corpus into a fresh index: {ingest['seconds']:.1f} s wall, "
-                    f"{ingest['chunks_embedded']} chunks embedded, exit {ingest['returncode']}"))
+                    f"{ingest['chunks_embedded']} chunks embedded, exit {ingest['returncode']}; peak RSS = VmHWM "
+                    "sampled every 20 ms (ru_maxrss of a child counts this process's size at fork)"))
     rows.append(Row("4 serve", "ingest CLI: re-run, unchanged", f"{again['seconds']:.1f} s, {again['chunks_embedded']} embedded",
                     base_s, fmt_ratio(ratio(again["seconds"], bare["seconds"])),
                     note="wall time of the whole command: the model is loaded before any file is checked"))

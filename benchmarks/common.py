@@ -114,6 +114,12 @@ def fmt_ms(x: float | None) -> str:
     return f"{x:.0f}" if x >= 100 else f"{x:.1f}" if x >= 1 else f"{x:.2f}"
 
 
+def fmt_s(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{fmt_ms(x * 1000)} ms" if x < 1 else f"{x:.2f} s" if x < 10 else f"{x:.1f} s"
+
+
 def fmt_pair_ms(stats: dict | None) -> str:
     if not stats or not stats.get("n"):
         return "—"

@@ -59,7 +59,7 @@ def synthetic_release_text(i: int, rng: np.random.Generator) -> str:
     who, what, partner = _WHO[i % len(_WHO)], _WHAT[i % len(_WHAT)], _PARTNER[(i // 7) % len(_PARTNER)]
     topic, topic2 = _TOPIC[i % len(_TOPIC)], _TOPIC[(i // 3) % len(_TOPIC)]
     place = _PLACE[(i // 11) % len(_PLACE)]
-    title = f"{who} {what.split(' with')[0].title()} {partner.removeprefix('the ')} on {topic.capitalize()} (No. {i})"
+    title = f"{who} and {partner.removeprefix('the ')} Discuss {topic.title()} (No. {i})"
     paragraphs = [
         f"1. On {day:%B} {day.day}, {who} {what} {partner} in {place}. The two sides discussed {topic} "
         f"and agreed to hold the {i % 50 + 1}th round of consultations within the year.",

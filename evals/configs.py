@@ -9,7 +9,15 @@ from pathlib import Path
 
 from qa.baseline import build_tutorial_baseline
 from qa.extractive import ExtractiveConfig
-from qa.service import Pressroom, build_pressroom_from, load_embeddings, open_pressroom
+from qa.service import (
+    MINILM,
+    USE_MULTILINGUAL,
+    Pressroom,
+    build_pressroom_from,
+    load_embeddings,
+    model_id_of,
+    open_pressroom,
+)
 
 BASELINE = "langchain-tutorial"
 DEFAULT = "pressroom"
@@ -29,7 +37,7 @@ Factory = Callable[[EvalContext], Pressroom]
 
 def _pressroom(config: ExtractiveConfig | None = None, name: str = DEFAULT, embedding_model: str | None = None) -> Factory:
     def build(ctx: EvalContext) -> Pressroom:
-        if embedding_model and embedding_model != ctx.embedding_model:
+        if embedding_model and model_id_of(embedding_model) != model_id_of(ctx.embedding_model):
             # Another vector space needs its own index: built from the corpus in a temporary folder.
             embeddings = load_embeddings(embedding_model)
             system = build_pressroom_from(ctx.corpus, embeddings, Path(tempfile.mkdtemp(prefix="pressroom-eval-")),
@@ -47,15 +55,18 @@ def _pressroom(config: ExtractiveConfig | None = None, name: str = DEFAULT, embe
 
 def _baseline(ctx: EvalContext) -> Pressroom:
     workdir = Path(tempfile.mkdtemp(prefix="pressroom-baseline-"))
-    return build_tutorial_baseline(ctx.corpus, ctx.embeddings, workdir, k=ctx.k)
+    # The tutorial embeds with MiniLM, whatever Pressroom's own default is.
+    embeddings = ctx.embeddings if ctx.embeddings.model_id == MINILM else load_embeddings(MINILM)
+    return build_tutorial_baseline(ctx.corpus, embeddings, workdir, k=ctx.k)
 
 
 CONFIGS: dict[str, Factory] = {
     DEFAULT: _pressroom(),
     # Without sentence embeddings the answerer is several times faster; is it worse?
     "pressroom-lexical": _pressroom(replace(ExtractiveConfig(), w_dense=0.0), "pressroom-lexical"),
-    "pressroom-minilm": _pressroom(name="pressroom-minilm", embedding_model="all-MiniLM-L6-v2"),
-    "pressroom-use": _pressroom(name="pressroom-use", embedding_model="use-multilingual-v3"),
+    # Each embedding model alone, against the default's weighted pair.
+    "pressroom-minilm": _pressroom(name="pressroom-minilm", embedding_model=MINILM),
+    "pressroom-use": _pressroom(name="pressroom-use", embedding_model=USE_MULTILINGUAL),
     BASELINE: _baseline,
 }
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
 import numpy as np
 from chromadb.config import Settings
+from chromadb.errors import NotFoundError
 
 from ingest.models import Chunk
 
@@ -159,14 +159,23 @@ def open_index(
 ) -> ChunkIndex:
     """Open (or with `create`, make) the index at `path`, refusing one built with other settings."""
     path = Path(path)
-    if rebuild and path.exists():
-        shutil.rmtree(path)
-    if not create and not (path / "chroma.sqlite3").exists():
+    exists = (path / "chroma.sqlite3").exists()
+    if not create and not exists:
         raise IndexMissingError(
             f"no index at {path}; build it with `pressroom ingest corpus/releases --index {path}`"
         )
     path.mkdir(parents=True, exist_ok=True)
     client = _client(path)
+    if rebuild:
+        # Not shutil.rmtree: chromadb keeps one client per path for the life of the process, and
+        # a client whose files were deleted under it still serves the old collection (or fails
+        # with "Failed to get segments"). Dropping the collection through the client is safe.
+        try:
+            client.delete_collection(COLLECTION)
+        except NotFoundError:
+            pass
+        (path / MANIFEST).unlink(missing_ok=True)
+        (path / MANIFEST).with_suffix(".tmp").unlink(missing_ok=True)
     wanted = {"embedding_model": embedding_model, "chunking_version": chunking_version}
     # embedding_function=None: Chroma's default would download an ONNX model; we pass vectors ourselves.
     collection = client.get_or_create_collection(

@@ -24,6 +24,22 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+# "March 14, 2023", "Mar. 14 2023" and "14 March 2023".
+_MONTH_DATE = re.compile(
+    rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b|\b{_DAY}\s+{_MONTH},?\s+(\d{{4}})\b", re.IGNORECASE
+)
+# What may stand beside a date on a line that is only a date: a label, a weekday, a time.
+_DATE_LABEL = re.compile(r"^(?:date|posted|published|updated|등록일|작성일|날짜)\s*[:：]?\s*", re.IGNORECASE)
+_DATE_WITH_DAY_MARK = re.compile(_DATE.pattern + r"\s*일?")  # "2023년 3월 14일"
+_DATE_EXTRAS = re.compile(
+    r"\(?\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\)?|\([월화수목금토일]\)|\b\d{1,2}:\d{2}(?::\d{2})?\b",
+    re.IGNORECASE,
+)
+
+
 def parse_date(text: str) -> date | None:
     match = _DATE.search(text)
     if not match:
@@ -32,6 +48,39 @@ def parse_date(text: str) -> date | None:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+
+
+def _month_name_date(text: str) -> date | None:
+    match = _MONTH_DATE.search(text)
+    if not match:
+        return None
+    if match.group(1):
+        month, day, year = match.group(1), match.group(2), match.group(3)
+    else:
+        day, month, year = match.group(4), match.group(5), match.group(6)
+    try:
+        return date(int(year), _MONTHS.index(month[:3].lower()) + 1, int(day))
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> date | None:
+    """The first date in `text`, numeric ("2023-03-14", "2023년 3월 14일") or with a month name."""
+    return parse_date(text) or _month_name_date(text)
+
+
+def is_date_line(line: str) -> bool:
+    """A short line that is only a date (optionally labelled "Date") or only the "Date" label."""
+    text = _clean_line(line)
+    if not text or len(text) >= 40:
+        return False
+    rest = _DATE_LABEL.sub("", text)
+    if not rest:
+        return True  # the bare label
+    if not find_date(rest):
+        return False
+    rest = _MONTH_DATE.sub(" ", _DATE_WITH_DAY_MARK.sub(" ", rest))
+    return not re.search(r"\w", _DATE_EXTRAS.sub(" ", rest))
 
 
 def detect_language(text: str) -> str:
@@ -54,23 +103,33 @@ def parse_paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
         return _blank_line_paragraphs(lines)
     paragraphs: list[Paragraph] = []
     number, text, notes = 0, [], []
+    # While a note ending with ":" is followed by a numbered list, the number its next item would
+    # carry; None when no list is open.
+    list_next: int | None = None
 
     def flush() -> None:
         body = " ".join(text).strip()
         if body or notes:
             paragraphs.append(Paragraph(number, body, tuple(notes)))
 
-    for line in lines:
+    numbers = [int(m.group(1)) if (m := _NUMBERED.match(line)) else None for line in lines]
+    for i, line in enumerate(lines):
         if not line:
             continue
         numbered = _NUMBERED.match(line)
-        if numbered and not notes_open_continuation(line, notes):
+        if numbered and not _continues_note_list(numbers, i, list_next, number):
             flush()
-            number, text, notes = int(numbered.group(1)), [numbered.group(2)], []
+            number, text, notes, list_next = int(numbered.group(1)), [numbered.group(2)], [], None
+        elif numbered:
+            notes[-1] = f"{notes[-1]} {line}"
+            list_next = int(numbered.group(1)) + 1
         elif _NOTE.match(line):
             notes.append("※ " + _NOTE.sub("", line, count=1))
+            list_next = 1 if notes_open_continuation(line, notes) else None
         elif notes:
             notes[-1] = f"{notes[-1]} {line}"
+            if list_next in (None, 1):  # the note's own text wrapped onto this line; no item yet
+                list_next = 1 if notes_open_continuation(line, notes) else None
         else:
             text.append(line)
     flush()
@@ -78,8 +137,31 @@ def parse_paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
 
 
 def notes_open_continuation(line: str, notes: list[str]) -> bool:
-    # A numbered line right after a note that ends with ":" is a list item inside the note.
+    # A note that ends with ":" opens a numbered list whose items belong to the note.
     return bool(notes) and notes[-1].rstrip().endswith(":")
+
+
+def _continues_note_list(numbers: list[int | None], i: int, list_next: int | None, paragraph: int) -> bool:
+    """Whether numbered line `i` is the next item of a list open in a note.
+
+    Only a number that continues the list (1, 2, 3, ...) does. When it is also the number the next
+    paragraph would carry ("1. Para", "※ Lines:", "1. Item", "2. ..."), it is a list item only if
+    a paragraph with that number follows the list's run; otherwise the paragraph wins.
+    """
+    n = numbers[i]
+    if list_next is None or n != list_next:
+        return False
+    if n != paragraph + 1:
+        return True
+    expected = n
+    for later in numbers[i + 1 :]:
+        if later is None:
+            continue
+        if later == expected + 1:
+            expected = later  # still the list's run
+            continue
+        return later == paragraph + 1
+    return False
 
 
 def _blank_line_paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
@@ -122,8 +204,10 @@ def parse_ministry_layout(lines: list[str], source: str) -> Release | None:
     i = date_label + 1
     while i < len(rest) and not rest[i]:
         i += 1
-    released = parse_date(rest[i]) if i < len(rest) else None
-    i += 1
+    # The date line may be missing; then the line after "Date" is the view counter or the body.
+    released = find_date(rest[i]) if i < len(rest) else None
+    if released:
+        i += 1
     hits = None
     # The view counter ("hit" and a number) is optional in saved copies.
     while i < len(rest) and not rest[i]:
@@ -175,6 +259,9 @@ def parse_release_text(text: str, source: str) -> Release:
     return release
 
 
+_TEXT_BLOCKS = ["p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "td", "div"]
+
+
 def html_to_lines(html: str) -> tuple[list[str], str, str]:
     """The visible text lines of a page, its best title and any date in its metadata."""
     soup = BeautifulSoup(html, "html.parser")
@@ -193,11 +280,10 @@ def html_to_lines(html: str) -> tuple[list[str], str, str]:
     time_tag = soup.find("time")
     if not meta_date and time_tag:
         meta_date = time_tag.get("datetime") or time_tag.get_text(" ", strip=True)
-    blocks = soup.find_all(["p", "li", "h1", "h2", "h3", "dt", "dd", "td", "div"])
     lines: list[str] = []
-    for block in blocks:
-        # Only leaf-level blocks, so nested divs do not repeat their children's text.
-        if block.find(["p", "li", "div", "td", "dd"]):
+    for block in soup.find_all(_TEXT_BLOCKS):
+        # Only leaf-level blocks, so a div wrapping others (headings too) does not repeat their text.
+        if block.find(_TEXT_BLOCKS):
             continue
         text = block.get_text(" ", strip=True)
         if text:
@@ -213,8 +299,9 @@ def parse_release_html(html: str, source: str) -> Release:
     if not title:
         raise UnreadableFileError(f"{source}: the HTML page has no <h1> or <title>; cannot tell its title")
     body = [line for line in lines if _clean_line(line) != title]
-    released = parse_date(meta_date) or next((parse_date(line) for line in body[:10] if parse_date(line)), None)
-    paragraphs = parse_paragraphs([line for line in body if not (parse_date(line) and len(line) < 40)])
+    released = find_date(meta_date) or next((d for line in body[:10] if (d := find_date(line))), None)
+    # The page's visible date ("Date March 14, 2023", "2023-03-14") is metadata, not a paragraph.
+    paragraphs = parse_paragraphs([line for line in body if not is_date_line(line)])
     if not paragraphs:
         raise UnreadableFileError(f"{source}: the HTML page has no paragraphs of text")
     return Release(

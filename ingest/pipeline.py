@@ -89,7 +89,7 @@ def ingest_paths(
     report.failed.extend(problems)
     plans: list[_FilePlan] = []
     seen: dict[str, Path] = {}
-    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 200):
+    for path in tqdm(files, desc="reading", unit="file", disable=True if not progress or len(files) < 200 else None):
         source = path.name
         if source in seen:
             report.failed.append((str(path), f"another file named {source} was already read from {seen[source]}; rename one"))
@@ -124,7 +124,7 @@ def ingest_paths(
         )
 
     pending = [chunk for plan in plans for chunk in plan.new_chunks]
-    with tqdm(total=len(pending), desc="embedding", unit="chunk", disable=not progress or not pending) as bar:
+    with tqdm(total=len(pending), desc="embedding", unit="chunk", disable=True if not progress or not pending else None) as bar:
         for batch in _batches(pending, EMBED_BATCH):
             index.upsert(batch, embeddings.encode([c.text for c in batch]))
             report.chunks_embedded += len(batch)

@@ -37,11 +37,11 @@ def _offline() -> None:
 
 def run_ingest(paths: list[Path], settings: Settings, *, rebuild: bool, prune: bool, progress: bool = True, embeddings=None):
     from ingest.chunking import CHUNKING_VERSION
-    from ingest.embeddings import load_embeddings
+    from ingest.embeddings import LazyEmbeddings
     from ingest.index import open_index
     from ingest.pipeline import ingest_paths
 
-    embeddings = embeddings or load_embeddings(settings.embedding_model)
+    embeddings = embeddings or LazyEmbeddings(settings.embedding_model)
     index = open_index(
         settings.index, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True, rebuild=rebuild
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.embeddings import MINILM
+from ingest.embeddings import DEFAULT_EMBEDDINGS
 
 
 class Settings(BaseSettings):
@@ -14,7 +14,8 @@ class Settings(BaseSettings):
 
     index: Path = Path(".pressroom/index")
     corpus: Path = Path("corpus/releases")
-    embedding_model: str = MINILM
+    # One model, or several as name:weight+name:weight (see ingest.embeddings).
+    embedding_model: str = DEFAULT_EMBEDDINGS
     k: int = 10  # passages retrieved per question
     host: str = "127.0.0.1"
     port: int = 7860

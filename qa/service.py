@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunking import CHUNKING_VERSION
-from ingest.embeddings import load_embeddings
+from ingest.embeddings import MINILM, USE_MULTILINGUAL, load_embeddings, model_id_of  # noqa: F401 (re-exported for evals)
 from ingest.index import ChunkIndex, open_index
 from ingest.pipeline import ingest_paths
 from qa.chain import Answerer, Retriever, build_chain

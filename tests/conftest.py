@@ -73,6 +73,16 @@ def embeddings():
 
 
 @pytest.fixture(scope="session")
+def minilm(embeddings):
+    """all-MiniLM-L6-v2 itself (the default embeddings pair it with USE)."""
+    from ingest.embeddings import MINILM, load_embeddings
+
+    if embeddings.model_id == MINILM:
+        return embeddings
+    return next((model for model, _ in getattr(embeddings, "parts", []) if model.model_id == MINILM), None) or load_embeddings(MINILM)
+
+
+@pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory, embeddings):
     """corpus/releases ingested once, with the real model, into a session folder."""
     from ingest.chunking import CHUNKING_VERSION

@@ -232,16 +232,17 @@ def _chunks_over_window(embeddings, language: str | None) -> list[tuple[str, int
     return over
 
 
-def test_english_chunks_fit_the_embedding_model_window(embeddings):
+def test_english_chunks_fit_the_embedding_model_window(minilm):
     # all-MiniLM-L6-v2 reads 256 word pieces and silently drops the rest.
-    assert _chunks_over_window(embeddings, "en") == []
+    assert _chunks_over_window(minilm, "en") == []
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="LIMITATION ingest/chunking.py: DEFAULT_MAX_CHARS counts characters, but MiniLM's window is 256 "
     "word pieces; Korean chunks of ~300-430 characters tokenize to 365-552 pieces and their tails "
-    "(often the ※ notes) are never embedded",
+    "(often the ※ notes) are never embedded by MiniLM; the default embeddings pair MiniLM with USE, "
+    "which reads them, and splitting Korean paragraphs to ~190 characters would cut them mid-thought",
 )
-def test_every_corpus_chunk_fits_the_embedding_model_window(embeddings):
-    assert _chunks_over_window(embeddings, None) == []
+def test_every_corpus_chunk_fits_the_embedding_model_window(minilm):
+    assert _chunks_over_window(minilm, None) == []

@@ -260,13 +260,21 @@ def test_html_page_gives_title_date_and_paragraphs_without_navigation_or_script(
     _assert_html_release(_html_release("2023-03-14"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/parse.py parse_release_html: a visible date line that is not numeric "
-    "('Date March 14, 2023') is not filtered and becomes a spurious paragraph numbered 0",
-)
 def test_html_page_with_a_spelled_out_visible_date():
     _assert_html_release(_html_release("March 14, 2023"))
+
+
+def test_html_drops_only_lines_that_are_just_a_date():
+    html = (
+        "<html><body><h1>Agreement Signed</h1><p>Date</p><p>14 March 2023 (Tue)</p>"
+        "<p>1. Signed on 2023-03-14.</p><p>2. It enters into force on April 1, 2023.</p></body></html>"
+    )
+    release = parse_release(html.encode("utf-8"), "signed.html")
+    assert release.date == date(2023, 3, 14)
+    assert [(p.number, p.text) for p in release.paragraphs] == [
+        (1, "Signed on 2023-03-14."),
+        (2, "It enters into force on April 1, 2023."),
+    ]
 
 
 MINISTRY_HTML = (
@@ -294,11 +302,6 @@ def test_html_page_in_the_ministry_layout_uses_the_layout_parser():
     _assert_ministry_html(f"<h2>Press Releases</h2><h3>{UNSC_TITLE}</h3>")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/parse.py html_to_lines: a <div> that wraps a heading counts as a leaf block, so "
-    "the heading's text is emitted twice (title becomes 'Press Releases <title> <title>')",
-)
 def test_html_page_with_headings_wrapped_in_divs():
     _assert_ministry_html(f"<div class='tit'><h2>Press Releases</h2></div><div class='subject'><h3>{UNSC_TITLE}</h3></div>")
 
@@ -312,11 +315,6 @@ def test_numbered_list_inside_a_note_ending_with_colon_stays_in_the_note_first_i
     assert [p.number for p in paragraphs] == [1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/parse.py parse_paragraphs/notes_open_continuation: only the FIRST item of a "
-    "numbered list inside a note ending with ':' stays in the note; '2.', '3.' start new paragraphs",
-)
 def test_whole_numbered_list_inside_a_note_stays_in_the_note():
     lines = [
         "1. The minister announced the initiative.",
@@ -329,6 +327,12 @@ def test_whole_numbered_list_inside_a_note_stays_in_the_note():
     paragraphs = parse_paragraphs(lines)
     assert [p.number for p in paragraphs] == [1, 2]
     assert "3. Expand security cooperation" in paragraphs[0].notes[0]
+
+
+def test_missing_date_line_does_not_make_a_paragraph_zero():
+    release = parse_release(b"Press Releases\nA Title\nDate\nhit\n6094\n\n1. Para one.\n", "x.txt")
+    assert release.date is None
+    assert [p.number for p in release.paragraphs] == [1]
 
 
 # -- files that must be refused ------------------------------------------------------------------

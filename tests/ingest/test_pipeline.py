@@ -325,13 +325,6 @@ def test_rebuild_starts_from_an_empty_index(corpus, index_built_elsewhere, fake_
     assert reopened.count() == index.count() and set(reopened.files) == set(FILES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/index.py open_index(rebuild=True): shutil.rmtree under a chromadb client this "
-    "process already opened (cached per path by chromadb) leaves the old collection live, so the "
-    "'rebuilt' index still reports the old settings (IndexMismatchError) or fails with "
-    "'Failed to get segments'. This is what `pressroom serve --ingest` (make serve) does after a mismatch.",
-)
 def test_rebuild_after_a_refused_open_in_the_same_process(corpus, index_built_elsewhere, fake_embeddings):
     with pytest.raises(IndexMismatchError):
         open_index(index_built_elsewhere, embedding_model=fake_embeddings.model_id,
@@ -348,11 +341,6 @@ def test_rebuild_after_a_refused_open_in_the_same_process(corpus, index_built_el
     assert sorted(report.added) == FILES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/index.py open_index(rebuild=True): same chromadb per-path cache problem when the "
-    "index was opened earlier in this process (e.g. build_tutorial_baseline twice on one workdir)",
-)
 def test_rebuild_of_an_index_opened_in_this_process(corpus, open_fake_index, fake_embeddings):
     ingest_paths([corpus], open_fake_index(), fake_embeddings, progress=False)
     index = open_fake_index(rebuild=True)

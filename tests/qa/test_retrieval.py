@@ -75,8 +75,9 @@ def test_retrieved_passages_carry_chunk_fields(corpus_index, embeddings):
 
 def test_k_can_be_given_per_call(corpus_index, embeddings):
     retriever = DenseRetriever(corpus_index, embeddings, k=10)
-    assert len(retriever(KASI, k=4)) == 4
-    assert [p.chunk_id for p in retriever(KASI, k=4)] == [p.chunk_id for p in retriever(KASI)][:4]
+    four = retriever(KASI, k=4)
+    assert len(four) == 4
+    assert [p.chunk_id for p in four] == [p.chunk_id for p in retriever(KASI)][:4]
 
 
 def test_korean_question_finds_the_korean_release(corpus_index, embeddings):
