@@ -27,7 +27,8 @@ class ConfigRun:
 def run_config(system: Pressroom, questions: list[EvalQuestion], *, progress: bool = True) -> ConfigRun:
     answers: list[Answer] = []
     graded: list[Graded] = []
-    for q in tqdm(questions, desc=system.name, unit="q", disable=None if progress else True)  # None: only on a terminal:
+    # disable=None shows the bar only on a terminal, so logs stay readable.
+    for q in tqdm(questions, desc=system.name, unit="q", disable=None if progress else True):
         start = time.perf_counter()
         answer = system.ask(q.question, history=q.history)
         total_ms = (time.perf_counter() - start) * 1000
