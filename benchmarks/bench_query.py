@@ -14,7 +14,7 @@ from ingest.chunking import CHUNKING_VERSION
 from ingest.index import open_index
 from ingest.models import Chunk
 from ingest.sentences import split_sentences
-from qa.retrieval import passage_from_hit
+from qa.models import Query
 from qa.service import build_pressroom
 
 CHROMA_MAX_BATCH = 5000
@@ -46,22 +46,6 @@ def numpy_topk(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray |
     k = min(k, scores.shape[0])
     top = np.argpartition(-scores, k - 1)[:k]
     return top[np.argsort(-scores[top])]
-
-
-def dated_retrieve(retriever, question: str, where: dict) -> list:
-    """What date-aware retrieval would cost: DenseRetriever's steps with a `where` on the index query."""
-    vector = retriever.embeddings.embed_query(question)
-    hits = retriever.index.query(vector, retriever.k * 3, where=where)
-    kept, per_source = [], {}
-    for hit in hits:
-        count = per_source.get(hit.chunk.source, 0)
-        if count >= retriever.per_release:
-            continue
-        per_source[hit.chunk.source] = count + 1
-        kept.append(passage_from_hit(hit))
-        if len(kept) == retriever.k:
-            break
-    return kept
 
 
 def answer_sentences(answerer, passages) -> list[str]:
@@ -175,7 +159,7 @@ class QueryBench:
             s["retrieve_baseline"].append(s["encode"][-1] + s["numpy"][-1])
             s["retrieve_dated_baseline"].append(s["encode"][-1] + s["numpy_dated"][-1])
             t = time.perf_counter()
-            dated_retrieve(retriever, q, DATE_WHERE)
+            retriever(Query(q), where=DATE_WHERE)
             s["retrieve_dated"].append(_ms(t))
             t = time.perf_counter()
             answer = self.pressroom.ask(q)

@@ -194,6 +194,20 @@ def _find_header(lines: list[str]) -> int | None:
     return None
 
 
+def _release(
+    source: str, title: str, released: date | None, paragraphs: tuple[Paragraph, ...], hits: int | None = None
+) -> Release:
+    return Release(
+        source=source,
+        release_id=Path(source).stem,
+        title=title,
+        date=released,
+        language=detect_language(title + " ".join(p.body for p in paragraphs)),
+        paragraphs=paragraphs,
+        hits=hits,
+    )
+
+
 def parse_ministry_layout(lines: list[str], source: str) -> Release | None:
     start = _find_header(lines)
     if start is None:
@@ -222,15 +236,7 @@ def parse_ministry_layout(lines: list[str], source: str) -> Release | None:
     paragraphs = parse_paragraphs(rest[i:])
     if not title:
         raise UnreadableFileError(f"{source}: the release has no title between 'Press Releases' and 'Date'")
-    return Release(
-        source=source,
-        release_id=Path(source).stem,
-        title=title,
-        date=released,
-        language=detect_language(title + " ".join(p.body for p in paragraphs)),
-        paragraphs=paragraphs,
-        hits=hits,
-    )
+    return _release(source, title, released, paragraphs, hits)
 
 
 def parse_plain_text(text: str, source: str) -> Release:
@@ -242,14 +248,7 @@ def parse_plain_text(text: str, source: str) -> Release:
         raise UnreadableFileError(f"{source}: the file is empty; nothing to index")
     title = _clean_line(lines[0].lstrip("#"))
     paragraphs = parse_paragraphs(lines[1:])
-    return Release(
-        source=source,
-        release_id=Path(source).stem,
-        title=title,
-        date=None,
-        language=detect_language(title + " ".join(p.body for p in paragraphs)),
-        paragraphs=paragraphs,
-    )
+    return _release(source, title, None, paragraphs)
 
 
 def parse_release_text(text: str, source: str) -> Release:
@@ -304,14 +303,7 @@ def parse_release_html(html: str, source: str) -> Release:
     paragraphs = parse_paragraphs([line for line in body if not is_date_line(line)])
     if not paragraphs:
         raise UnreadableFileError(f"{source}: the HTML page has no paragraphs of text")
-    return Release(
-        source=source,
-        release_id=Path(source).stem,
-        title=title,
-        date=released,
-        language=detect_language(title + " ".join(p.body for p in paragraphs)),
-        paragraphs=paragraphs,
-    )
+    return _release(source, title, released, paragraphs)
 
 
 def parse_release(data: bytes, source: str) -> Release:

@@ -34,10 +34,11 @@ class DenseRetriever:
         self.k = k
         self.per_release = per_release
 
-    def __call__(self, query: Query, k: int | None = None) -> list[ScoredPassage]:
+    def __call__(self, query: Query, k: int | None = None, where: dict | None = None) -> list[ScoredPassage]:
+        """`where` is a Chroma metadata filter (e.g. on `date_int`): the seam for date-aware retrieval."""
         k = k or self.k
         vector = self.embeddings.embed_query(query.text)
-        hits = self.index.query(vector, k * 3)
+        hits = self.index.query(vector, k * 3, where=where)
         kept: list[ScoredPassage] = []
         per_source: dict[str, int] = {}
         for hit in hits:
