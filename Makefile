@@ -41,7 +41,8 @@ eval-test: index
 		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
 
 eval-check: index
-	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/check --check
+	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/check-dev --check
+	$(BIN)/pressroom eval evals/questions/dev-given.jsonl --index $(INDEX) --out $(EVAL_OUT)/check-given --check
 
 bench: index
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
