@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -44,7 +44,6 @@ class Chunk:
     paragraph: int
     language: str
     chunk_index: int
-    metadata: dict[str, str | int] = field(default_factory=dict, compare=False)
 
     @property
     def date_int(self) -> int:
