@@ -34,11 +34,11 @@ test: install
 
 eval: index
 	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/dev \
-		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
+		--configs pressroom,pressroom-fast,pressroom-lexical,pressroom-minilm,pressroom-use
 
 eval-test: index
 	$(BIN)/pressroom eval evals/questions/test.jsonl --index $(INDEX) --out $(EVAL_OUT)/test \
-		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
+		--configs pressroom,pressroom-fast,pressroom-lexical,pressroom-minilm,pressroom-use
 
 eval-check: index
 	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/check-dev --check
@@ -52,4 +52,4 @@ clean:
 
 eval-given: index
 	$(BIN)/pressroom eval evals/questions/dev-given.jsonl --index $(INDEX) --out $(EVAL_OUT)/dev-given \
-		--configs pressroom,pressroom-lexical,pressroom-minilm,pressroom-use
+		--configs pressroom,pressroom-fast,pressroom-lexical,pressroom-minilm,pressroom-use

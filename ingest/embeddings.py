@@ -143,6 +143,16 @@ def model_id_of(spec: str) -> str:
     return "+".join(f"{name}:{weight / total:g}" for name, weight in parts)
 
 
+def part_of(embeddings: Embeddings, model: str) -> Embeddings:
+    """`model` out of `embeddings` when it is one of its parts (no second load), else loaded anew."""
+    if embeddings.model_id == model:
+        return embeddings
+    for part, _ in getattr(embeddings, "parts", []):
+        if part.model_id == model:
+            return part
+    return load_embeddings(model)
+
+
 class LazyEmbeddings(Embeddings):
     """Loads the model on first use, so work that embeds nothing (an unchanged re-ingest) stays fast."""
 

@@ -74,7 +74,13 @@ def ingest(
 def _open(settings: Settings, embeddings=None):
     from qa.service import open_pressroom
 
-    return open_pressroom(settings.index, embedding_model=settings.embedding_model, k=settings.k, embeddings=embeddings)
+    return open_pressroom(
+        settings.index,
+        embedding_model=settings.embedding_model,
+        k=settings.k,
+        embeddings=embeddings,
+        answer_model=settings.answer_model,
+    )
 
 
 @app.command()

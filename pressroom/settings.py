@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     corpus: Path = Path("corpus/releases")
     # One model, or several as name:weight+name:weight (see ingest.embeddings).
     embedding_model: str = DEFAULT_EMBEDDINGS
+    # The model that scores answer sentences; None: the retrieval embeddings. "use-multilingual-v3"
+    # answers ~10x faster for a little accuracy (see README, "Latest evaluation": pressroom-fast).
+    answer_model: str | None = None
     k: int = 10  # passages retrieved per question
     host: str = "127.0.0.1"
     port: int = 7860

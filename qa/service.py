@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunking import CHUNKING_VERSION
-from ingest.embeddings import MINILM, USE_MULTILINGUAL, load_embeddings, model_id_of  # noqa: F401 (re-exported for evals)
+from ingest.embeddings import (  # noqa: F401 (some re-exported for evals)
+    MINILM,
+    USE_MULTILINGUAL,
+    load_embeddings,
+    model_id_of,
+    part_of,
+)
 from ingest.index import ChunkIndex, open_index
 from ingest.pipeline import ingest_paths
 from qa.chain import Answerer, Retriever, build_chain
@@ -36,9 +42,11 @@ def build_pressroom(
     *,
     k: int = 10,
     answerer_config: ExtractiveConfig | None = None,
+    answer_embeddings=None,
 ) -> Pressroom:
+    """`answer_embeddings` score the answerer's sentences; by default the retrieval embeddings."""
     retriever = DenseRetriever(index, embeddings, k=k)
-    return Pressroom(retriever, ExtractiveAnswerer(embeddings, answerer_config))
+    return Pressroom(retriever, ExtractiveAnswerer(answer_embeddings or embeddings, answerer_config))
 
 
 def open_pressroom(
@@ -48,11 +56,19 @@ def open_pressroom(
     k: int = 10,
     answerer_config: ExtractiveConfig | None = None,
     embeddings=None,
+    answer_model: str | None = None,
 ) -> Pressroom:
-    """Open an existing index (refusing a missing or mismatched one) and build the service on it."""
+    """Open an existing index (refusing a missing or mismatched one) and build the service on it.
+
+    `answer_model` names the model that scores answer sentences (e.g. USE alone: ~10× faster
+    answers, a little less accurate); by default the retrieval embeddings do.
+    """
     embeddings = embeddings or load_embeddings(embedding_model)
     index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION)
-    return build_pressroom(index, embeddings, k=k, answerer_config=answerer_config)
+    answer_embeddings = part_of(embeddings, answer_model) if answer_model else None
+    return build_pressroom(
+        index, embeddings, k=k, answerer_config=answerer_config, answer_embeddings=answer_embeddings
+    )
 
 
 def build_pressroom_from(
