@@ -9,20 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.models import Answer, Citation, ScoredPassage
+from qa.models import Answer, Citation
+from tests.ui.fakes import PASSAGE
 from ui.app import create_app
 
-PASSAGE = ScoredPassage(
-    chunk_id="kr-asean:p2.0:ab12",
-    source="corpus/releases/010_korea-asean.txt",
-    release_id="kr-asean",
-    title="Korea-ASEAN Foreign Ministers' Meeting",
-    date="2022-08-04",
-    paragraph=2,
-    language="en",
-    text="Korea and ASEAN established dialogue relations in 1989.",
-    score=0.8123456,
-)
 REASON = "no index at .pressroom/index; build it with `pressroom ingest corpus/releases`"
 
 

@@ -7,19 +7,10 @@ from dataclasses import replace
 import gradio as gr
 
 from qa.models import Answer, Citation, ScoredPassage
+from tests.ui.fakes import PASSAGE
 from ui.chat import build_chat, format_reply, make_respond, user_turns
 
-ASEAN = ScoredPassage(
-    chunk_id="kr-asean:p2.0:ab12",
-    source="corpus/releases/010_korea-asean.txt",
-    release_id="kr-asean",
-    title="Korea-ASEAN Foreign Ministers' Meeting",
-    date="2022-08-04",
-    paragraph=2,
-    language="en",
-    text="Korea and ASEAN established dialogue relations in 1989.",
-    score=0.81,
-)
+ASEAN = replace(PASSAGE, score=0.81)
 TOKYO = replace(
     ASEAN,
     chunk_id="jp:p4.0:cd34",
