@@ -45,8 +45,10 @@ def _pressroom(
         if embedding_model and model_id_of(embedding_model) != model_id_of(ctx.embedding_model):
             # Another vector space needs its own index: built from the corpus in a temporary folder.
             embeddings = load_embeddings(embedding_model)
-            system = build_pressroom_from(ctx.corpus, embeddings, Path(tempfile.mkdtemp(prefix="pressroom-eval-")),
-                                          k=ctx.k, answerer_config=config)
+            system = build_pressroom_from(
+                ctx.corpus, embeddings, Path(tempfile.mkdtemp(prefix="pressroom-eval-")),
+                k=ctx.k, answerer_config=config, answer_model=answer_model,
+            )
         else:
             system = open_pressroom(
                 ctx.index, embedding_model=ctx.embedding_model, k=ctx.k, answerer_config=config,

@@ -152,14 +152,13 @@ class ExtractiveAnswerer:
         shares = self._score(question, candidates)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
         best = ranked[0]
-        chosen = self._select(question, ranked, shares)
         confidence = best.score - self._unsupported_penalty(question, passages)
         if expected_kind(question) in ("number", "date") and not any(c.cue for c in ranked[:3]):
             # Asked "how many" or "when", and no strong sentence holds a number or a date.
             confidence -= self.config.kind_penalty
         if confidence < self.config.abstain_below:
             return self._abstain(question, passages, confidence)
-        # Keep the release's own order within one passage so the answer reads naturally.
+        chosen = self._select(question, ranked, shares)
         text, citations = cite([(c.sentence, c.passage) for c in chosen])
         return Answer(
             question=question,

@@ -78,10 +78,14 @@ def build_pressroom_from(
     *,
     k: int = 10,
     answerer_config: ExtractiveConfig | None = None,
+    answer_model: str | None = None,
 ) -> Pressroom:
     """A service over a fresh index of `corpus` in `workdir`: for comparisons and benchmarks."""
     index = open_index(
         workdir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True, rebuild=True
     )
     ingest_paths(corpus, index, embeddings, progress=False)
-    return build_pressroom(index, embeddings, k=k, answerer_config=answerer_config)
+    answer_embeddings = part_of(embeddings, answer_model) if answer_model else None
+    return build_pressroom(
+        index, embeddings, k=k, answerer_config=answerer_config, answer_embeddings=answer_embeddings
+    )
