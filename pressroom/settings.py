@@ -22,3 +22,8 @@ class Settings(BaseSettings):
     k: int = 10  # passages retrieved per question
     host: str = "127.0.0.1"
     port: int = 7860
+    # A language model behind any OpenAI-compatible endpoint (llama.cpp server, vLLM, Ollama /v1, hosted).
+    # Unset: the extractive answerer answers.
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None

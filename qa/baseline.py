@@ -7,16 +7,16 @@ from pathlib import Path
 from ingest.index import open_index
 from ingest.tutorial import TUTORIAL_CHUNKING, tutorial_chunks
 from qa.citations import cite
-from qa.models import Answer, Query, ScoredPassage
+from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.retrieval import DenseRetriever
 from qa.service import Pressroom
 
 
-def top_passage_answer(query: Query, passages: list[ScoredPassage]) -> Answer:
+def top_passage_answer(query: SearchPlan, passages: list[ScoredPassage]) -> Answer:
     """The tutorial's answer: the best passage, whole. It never abstains."""
     pieces = [(passages[0].text, passages[0])] if passages else []
     text, citations = cite(pieces)
-    return Answer(query.text, text, False, citations, passages, confidence=passages[0].score if passages else 0.0)
+    return Answer(query.question, text, False, citations, passages, confidence=passages[0].score if passages else 0.0)
 
 
 def build_tutorial_baseline(corpus: list[Path], embeddings, workdir: Path, *, k: int = 10) -> Pressroom:

@@ -1,4 +1,8 @@
-"""The retrieval chain as langchain-core runnables: query -> passages -> cited answer."""
+"""The question-answering chain as langchain-core runnables, one stage each:
+
+understand (Query -> SearchPlan) -> retrieve (SearchPlan -> passages) -> answer -> verify.
+Each stage is a plain callable, swappable by the factories in qa.service and testable alone.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,58 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.models import Answer, Query, ScoredPassage
+from qa.models import Answer, Query, ScoredPassage, SearchPlan
 
-Retriever = Callable[[Query], list[ScoredPassage]]
-Answerer = Callable[[Query, list[ScoredPassage]], Answer]
+Understander = Callable[[Query], SearchPlan]
+Retriever = Callable[[SearchPlan], list[ScoredPassage]]
+Answerer = Callable[[SearchPlan, list[ScoredPassage]], Answer]
+Verifier = Callable[[Answer], Answer]
 
 
-def build_chain(retriever: Retriever, answerer: Answerer) -> Runnable[Query, Answer]:
-    """Compose a retriever and an answerer; each stage's time is recorded on the answer."""
+def literal_plan(query: Query) -> SearchPlan:
+    """The plainest understanding: search the question as asked."""
+    return SearchPlan(query=query, text=query.text)
 
-    def retrieve(query: Query) -> dict:
+
+def build_chain(
+    retriever: Retriever,
+    answerer: Answerer,
+    *,
+    understand: Understander = literal_plan,
+    verify: Verifier | None = None,
+) -> Runnable[Query, Answer]:
+    """Compose the stages; each stage's time is recorded on the answer."""
+
+    def timed(stage: str, fn: Callable, state: dict) -> object:
         start = time.perf_counter()
-        passages = retriever(query)
-        return {"query": query, "passages": passages, "retrieve_ms": (time.perf_counter() - start) * 1000}
-
-    def answer(state: dict) -> Answer:
-        start = time.perf_counter()
-        result = answerer(state["query"], state["passages"])
-        result.timings_ms["retrieve"] = state["retrieve_ms"]
-        result.timings_ms["answer"] = (time.perf_counter() - start) * 1000
+        result = fn()
+        state.setdefault("timings", {})[stage] = (time.perf_counter() - start) * 1000
         return result
 
-    return RunnableLambda(retrieve, name="retrieve") | RunnableLambda(answer, name="answer")
+    def understand_step(query: Query) -> dict:
+        state: dict = {}
+        state["plan"] = timed("understand", lambda: understand(query), state)
+        return state
+
+    def retrieve_step(state: dict) -> dict:
+        state["passages"] = timed("retrieve", lambda: retriever(state["plan"]), state)
+        return state
+
+    def answer_step(state: dict) -> dict:
+        state["answer"] = timed("answer", lambda: answerer(state["plan"], state["passages"]), state)
+        return state
+
+    def verify_step(state: dict) -> Answer:
+        answer: Answer = state["answer"]
+        if verify is not None:
+            answer = timed("verify", lambda: verify(answer), state)
+        answer.plan = state["plan"]
+        answer.timings_ms.update(state["timings"])
+        return answer
+
+    return (
+        RunnableLambda(understand_step, name="understand")
+        | RunnableLambda(retrieve_step, name="retrieve")
+        | RunnableLambda(answer_step, name="answer")
+        | RunnableLambda(verify_step, name="verify")
+    )

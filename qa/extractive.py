@@ -18,7 +18,7 @@ import numpy as np
 
 from ingest.sentences import split_sentences
 from qa.citations import cite
-from qa.models import Answer, Query, ScoredPassage
+from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.text import QUESTION_WORDS, normalize, tokens, word_count
 
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -144,8 +144,8 @@ class ExtractiveAnswerer:
         self.embeddings = embeddings
         self.config = config or ExtractiveConfig()
 
-    def __call__(self, query: Query, passages: list[ScoredPassage]) -> Answer:
-        question = query.text
+    def __call__(self, plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
+        question = plan.question
         candidates = self._candidates(passages[: self.config.passages])
         if not candidates:
             return self._abstain(question, passages, 0.0)

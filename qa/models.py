@@ -3,12 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
 class Query:
+    """The question as the user asked it."""
+
     text: str
-    history: tuple[str, ...] = ()  # earlier user turns, oldest first; a seam for follow-up questions
+    history: tuple[str, ...] = ()  # earlier user turns, oldest first
+    # The day the question is asked: "last year" and "last December" count back from it. None: today.
+    asked_on: date | None = None
+    # Answer in this language ("en", "ko"); None: the question's own language.
+    answer_language: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What the understand stage made of a Query: what to search, in which dates, in how many parts."""
+
+    query: Query
+    text: str  # the standalone query actually searched (a follow-up made whole)
+    subqueries: tuple[str, ...] = ()  # parts of a multi-part question, each searched on its own
+    date_from: date | None = None  # inclusive range of release dates the question is about
+    date_to: date | None = None
+    prefer_recent: bool = False  # "latest", "most recent", "최근": newest relevant releases first
+    notes: tuple[str, ...] = ()  # how the question was understood, for the JSON and the logs
+
+    @property
+    def question(self) -> str:
+        return self.query.text
+
+    def to_dict(self) -> dict:
+        return {
+            "searched": self.text,
+            "subqueries": list(self.subqueries),
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "prefer_recent": self.prefer_recent,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -22,6 +56,8 @@ class ScoredPassage:
     language: str
     text: str
     score: float
+    # Which routes found it and its 1-based rank in each: {"dense": 2, "bm25": 1, "subquery:1": 3}.
+    routes: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,8 @@ class Citation:
     paragraph: int
     quote: str
     chunk_id: str
+    # Character offsets [start, end) of the supporting span in the cited passage's text, when known.
+    span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -44,6 +82,8 @@ class Answer:
     retrieved: list[ScoredPassage]
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    answerer: str = "extractive"  # which answerer wrote it: "extractive", "llm:<model>", …
+    plan: SearchPlan | None = None  # what was searched; set by the chain
 
     def to_dict(self) -> dict:
         """The JSON shape of `pressroom ask --json` and `POST /api/ask`."""
@@ -61,8 +101,11 @@ class Answer:
                     "title": p.title,
                     "date": p.date,
                     "paragraph": p.paragraph,
+                    "routes": dict(p.routes),
                 }
                 for p in self.retrieved
             ],
+            "answerer": self.answerer,
+            "query": self.plan.to_dict() if self.plan else None,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

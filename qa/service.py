@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from ingest.chunking import CHUNKING_VERSION
@@ -14,7 +15,7 @@ from ingest.embeddings import (  # noqa: F401 (some re-exported for evals)
 )
 from ingest.index import ChunkIndex, open_index
 from ingest.pipeline import ingest_paths
-from qa.chain import Answerer, Retriever, build_chain
+from qa.chain import Answerer, Retriever, Understander, Verifier, build_chain, literal_plan
 from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
 from qa.models import Answer, Query
 from qa.retrieval import DenseRetriever
@@ -23,17 +24,34 @@ from qa.retrieval import DenseRetriever
 class Pressroom:
     """Answers questions; the one object the UI, the CLI and the evals talk to."""
 
-    def __init__(self, retriever: Retriever, answerer: Answerer, *, name: str = "pressroom") -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        answerer: Answerer,
+        *,
+        name: str = "pressroom",
+        understand: Understander = literal_plan,
+        verify: Verifier | None = None,
+    ) -> None:
         self.name = name
         self.retriever = retriever
         self.answerer = answerer
-        self.chain = build_chain(retriever, answerer)
+        self.understand = understand
+        self.verify = verify
+        self.chain = build_chain(retriever, answerer, understand=understand, verify=verify)
 
-    def ask(self, question: str, history: tuple[str, ...] = ()) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: tuple[str, ...] = (),
+        *,
+        asked_on: date | None = None,
+        answer_language: str | None = None,
+    ) -> Answer:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty; type a question about the press releases")
-        return self.chain.invoke(Query(question, tuple(history)))
+        return self.chain.invoke(Query(question, tuple(history), asked_on, answer_language))
 
 
 def build_pressroom(

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from qa.chain import build_chain
+from qa.chain import build_chain, literal_plan
 from qa.citations import citation_problems, markers
 from qa.extractive import ABSTAIN_EN, ABSTAIN_KO, ExtractiveAnswerer
-from qa.models import Answer, Query, ScoredPassage
+from qa.models import Answer, Query, ScoredPassage, SearchPlan
 from qa.service import Pressroom
 
 SAMPLE = "000_3a0123e4a4b49311.txt"
@@ -136,23 +136,27 @@ def test_unanswerable_question_abstains_without_citations(unanswerable):
 
 
 def test_abstaining_on_a_korean_question_answers_in_korean():
-    answer = ExtractiveAnswerer()(Query("부산 엑스포 결선 투표에서 몇 표를 얻었나요?"), [])
+    answer = ExtractiveAnswerer()(literal_plan(Query("부산 엑스포 결선 투표에서 몇 표를 얻었나요?")), [])
     assert answer.abstained and answer.answer == ABSTAIN_KO and answer.citations == []
 
 
 def test_answer_to_dict_shape(asean_answer):
     data = asean_answer.to_dict()
     # The five fields the UI and API clients read, plus confidence and timings_ms.
-    assert set(data) == {"question", "answer", "abstained", "confidence", "citations", "retrieved", "timings_ms"}
+    assert set(data) == {
+        "question", "answer", "abstained", "confidence", "citations", "retrieved", "timings_ms", "answerer", "query",
+    }
+    assert data["answerer"] == "extractive"
+    assert data["query"]["searched"] == data["question"]
     assert data["question"] == "When did Korea and ASEAN establish dialogue relations?"
     assert data["answer"] == asean_answer.answer and data["abstained"] is False
     assert data["citations"], "the answer is cited"
     for citation in data["citations"]:
-        assert set(citation) == {"n", "source", "title", "date", "paragraph", "quote", "chunk_id"}
+        assert set(citation) == {"n", "source", "title", "date", "paragraph", "quote", "chunk_id", "span"}
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
     assert data["retrieved"]
     for passage in data["retrieved"]:
-        assert set(passage) == {"source", "chunk_id", "score", "title", "date", "paragraph"}
+        assert set(passage) == {"source", "chunk_id", "score", "title", "date", "paragraph", "routes"}
     scores = [p["score"] for p in data["retrieved"]]
     assert scores == sorted(scores, reverse=True)
     assert [p["chunk_id"] for p in data["retrieved"]] == [p.chunk_id for p in asean_answer.retrieved]
@@ -175,8 +179,8 @@ def test_empty_question_is_refused(pressroom, question):
 def test_question_is_stripped_and_history_passed_on():
     queries: list[Query] = []
 
-    def retriever(query: Query) -> list[ScoredPassage]:
-        queries.append(query)
+    def retriever(plan: SearchPlan) -> list[ScoredPassage]:
+        queries.append(plan.query)
         return []
 
     service = Pressroom(retriever, ExtractiveAnswerer())
@@ -195,20 +199,31 @@ def test_chain_records_retrieve_and_answer_timings():
     passage = ScoredPassage("r:p1.0:x", "r.txt", "r", "Title", "2024-01-01", 1, "en", "Text.", 0.5)
     seen: list[tuple[str, object]] = []
 
-    def retriever(query: Query) -> list[ScoredPassage]:
-        seen.append(("retrieve", query))
+    def understand(query: Query) -> SearchPlan:
+        seen.append(("understand", query))
+        return SearchPlan(query, "What? (standalone)")
+
+    def retriever(plan: SearchPlan) -> list[ScoredPassage]:
+        seen.append(("retrieve", plan.text))
         time.sleep(0.03)
         return [passage]
 
-    def answerer(query: Query, passages: list[ScoredPassage]) -> Answer:
+    def answerer(plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
         seen.append(("answer", passages))
         time.sleep(0.06)
-        return Answer(query.text, "Text. [1]", False, [], passages)
+        return Answer(plan.question, "Text. [1]", False, [], passages)
+
+    def verify(answer: Answer) -> Answer:
+        seen.append(("verify", answer.answer))
+        return answer
 
     query = Query("What?", history=("Earlier question?",))
-    answer = build_chain(retriever, answerer).invoke(query)
-    assert seen == [("retrieve", query), ("answer", [passage])]
+    answer = build_chain(retriever, answerer, understand=understand, verify=verify).invoke(query)
+    assert seen == [
+        ("understand", query), ("retrieve", "What? (standalone)"), ("answer", [passage]), ("verify", "Text. [1]"),
+    ]
     assert answer.retrieved == [passage]
-    assert set(answer.timings_ms) == {"retrieve", "answer"}
+    assert answer.plan is not None and answer.plan.text == "What? (standalone)"
+    assert set(answer.timings_ms) == {"understand", "retrieve", "answer", "verify"}
     assert 25 <= answer.timings_ms["retrieve"] < 1000
     assert 50 <= answer.timings_ms["answer"] < 1000

@@ -116,7 +116,7 @@ def test_baseline_answers_with_the_whole_top_passage_and_never_abstains(baseline
     assert (citation.n, citation.chunk_id, citation.quote, citation.source) == (1, top.chunk_id, top.text, top.source)
     assert citation_problems(answer) == []
     assert answer.confidence == top.score
-    assert set(answer.timings_ms) == {"retrieve", "answer"}
+    assert set(answer.timings_ms) >= {"retrieve", "answer"}
 
 
 def test_baseline_index_holds_raw_character_splits(baseline, fake_embeddings):
