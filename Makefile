@@ -27,10 +27,10 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 index: install
-	$(BIN)/pressroom ingest corpus/releases --index $(INDEX) --prune
+	$(BIN)/pressroom ingest corpus/releases --index $(INDEX) --prune --rebuild-if-mismatched
 
-serve: install
-	$(BIN)/pressroom serve --index $(INDEX) --ingest corpus/releases
+serve: index
+	$(BIN)/pressroom serve --index $(INDEX)
 
 test: install
 	$(BIN)/python -m pytest
