@@ -1,0 +1,53 @@
+"""The question sets are sound (every evidence quote lies in its paragraph, ids unique, tags true) and
+large and varied enough to measure what the issues ask (issue 6, item 6)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "evals" / "questions"
+
+
+def _load(name: str) -> list[dict]:
+    return [json.loads(line) for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_validator_finds_no_error_in_the_question_files():
+    result = subprocess.run(
+        [sys.executable, "-m", "evals.validate_questions"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " 0 error(s)" in result.stdout
+
+
+def test_the_sets_are_large_and_varied_enough():
+    dev, test = _load("dev.jsonl"), _load("test.jsonl")
+    every = dev + test
+
+    def count(pred) -> int:
+        return sum(1 for q in every if pred(q))
+
+    def tagged(*tags):
+        return lambda q: all(t in q.get("tags", []) for t in tags)
+
+    assert len(every) >= 300
+    assert len(test) >= 0.4 * len(every)
+    assert count(tagged("ko")) >= 40
+    assert count(tagged("ko", "en-release")) >= count(tagged("ko")) / 2
+    unanswerable = count(lambda q: q["type"] == "unanswerable")
+    assert unanswerable >= 40 and count(tagged("near-miss")) >= unanswerable / 2
+    assert count(lambda q: q.get("history")) >= 30
+    assert count(tagged("multi-release")) >= 30
+    assert count(lambda q: {"date", "relative-time"} & set(q.get("tags", []))) >= 30
+    assert all(q.get("evidence") for q in every if q["sources"]), "every answerable question has evidence"
+
+
+def test_dev_given_is_a_subset_of_dev():
+    dev = {q["id"]: q for q in _load("dev.jsonl")}
+    given = _load("dev-given.jsonl")
+    assert len(given) == 68
+    assert all(dev[q["id"]] == q for q in given)
