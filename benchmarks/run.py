@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from benchmarks.common import CORPUS, Row, loadavg, log, machine_info, print_table  # noqa: E402
 
-SECTIONS = ("ingest", "reingest", "query", "serve")
+SECTIONS = ("ingest", "reingest", "query", "serve", "load")
 QUICK_CORPUS_FILES = 8
 PROBE_SENTENCES = [
     "The two sides discussed supply chain resilience and agreed to hold the next round of consultations.",
@@ -76,8 +76,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help=f"comma-separated subset of {','.join(SECTIONS)}; ingest always runs (the others need its index)")
     p.add_argument("--torch-threads", type=int,
                    help="torch threads for this process and OMP_NUM_THREADS for the subprocesses (default: torch's own choice, as the product runs)")
+    p.add_argument("--scale", action="store_true",
+                   help="also run the scale section (benchmarks/bench_scale.py): HNSW recall@30 vs exact per setting at "
+                        "--scale-size chunks, ONNX vs torch ingest, peak RSS; ~25–40 min on the shared 2-core box")
+    p.add_argument("--scale-size", type=int, default=100_000, help="chunks in the scale section's index (default 100000)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results", help="results folder")
     p.add_argument("--no-save", action="store_true", help="print the table only")
+    p.add_argument("--load-clients", type=int, help="concurrent clients for the load section (default 50; quick 10)")
+    p.add_argument("--load-duration", type=float, help="seconds of load (default 60; quick 15)")
     args = p.parse_args(argv)
     args.sizes = (
         [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -86,8 +92,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args.questions = args.questions or (6 if args.quick else 30)
     args.synthetic_releases = args.synthetic_releases if args.synthetic_releases is not None else (500 if args.quick else 10_000)
+    args.load_clients = args.load_clients or (10 if args.quick else 50)
+    args.load_duration = args.load_duration or (15.0 if args.quick else 60.0)
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    unknown = set(args.sections) - set(SECTIONS)
+    if args.scale:
+        args.sections.append("scale")
+    unknown = set(args.sections) - set(SECTIONS) - {"scale"}
     if unknown:
         p.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
     return args
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
     log(f"mode {results['mode']}; temp dir {tmp}; load average {results['load_average_before']}")
     try:
-        from benchmarks import bench_ingest, bench_query, bench_serve
+        from benchmarks import bench_ingest, bench_load, bench_query, bench_serve
         from benchmarks.synth import copy_files, replicate_corpus
         from ingest.embeddings import load_embeddings
         from ingest.pipeline import find_release_files
@@ -193,9 +203,28 @@ def main(argv: list[str] | None = None) -> int:
             results["sections"]["serve"] = section
             rows.extend(bench_serve.serve_rows(section))
 
+        def load() -> None:
+            questions = bench_query.load_questions(30)
+            section = bench_load.run(tmp / "index-corpus", tmp, questions, clients=args.load_clients, duration_s=args.load_duration)
+            results["sections"]["load"] = section
+            rows.extend(bench_load.load_rows(section))
+
+        def scale() -> None:
+            from benchmarks import bench_scale
+
+            questions = bench_query.load_questions(args.questions)
+            section = bench_scale.run_all(
+                embeddings, corpus["_chunks"], corpus["_vectors"], embeddings.encode(questions), args.scale_size,
+                corpus_dir, tmp / "scale",
+            )
+            results["sections"]["scale"] = section
+            rows.extend(bench_scale.scale_rows(section))
+
         guarded("reingest", reingest)
         guarded("query", query)
         guarded("serve", serve)
+        guarded("scale", scale)
+        guarded("load", load)
     except Exception as exc:
         log(f"FAILED: {exc!r}")
         results["errors"]["run"] = traceback.format_exc()

@@ -24,6 +24,9 @@ def check_metrics(metrics: dict, expected_file: Path, question_set: str) -> list
         return [f"{expected_file} has no [{question_set}] section; add one to check this question set"]
     problems: list[str] = []
     for config, entries in section.items():
+        if config in metrics.get("unavailable", {}):
+            problems.append(f"{config}: did not run ({metrics['unavailable'][config]})")
+            continue
         if config not in metrics["configs"]:
             problems.append(f"{config}: expected in {expected_file} but not run; add it to --configs")
             continue
@@ -31,10 +34,14 @@ def check_metrics(metrics: dict, expected_file: Path, question_set: str) -> list
         tolerance = float(entries.pop("tolerance", 0.0))
         for name, floor in entries.items():
             try:
-                value = float(_lookup(metrics["configs"][config], name))
+                raw = _lookup(metrics["configs"][config], name)
             except (KeyError, TypeError):
                 problems.append(f"{config}: metric {name} is missing from the results")
                 continue
+            if raw is None:
+                problems.append(f"{config}: metric {name} is n/a on this set (no questions it applies to)")
+                continue
+            value = float(raw)
             lower_better = any(marker in name for marker in LOWER_IS_BETTER)
             if lower_better and value > floor + tolerance:
                 problems.append(f"{config}: {name} rose to {value:.3f}, above {floor} (+{tolerance}) by {value - floor:.3f}")

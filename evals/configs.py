@@ -1,13 +1,16 @@
-"""Named system configurations that `pressroom eval --configs` can put side by side."""
+"""Named system configurations that `pressroom eval --configs` can put side by side, and the baselines
+that every report carries."""
 
 from __future__ import annotations
 
+import inspect
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qa.baseline import build_tutorial_baseline
+from evals.baselines.naive import build_naive_baseline
+from evals.baselines.tutorial import build_tutorial_baseline
 from qa.extractive import ExtractiveConfig
 from qa.service import (
     MINILM,
@@ -19,8 +22,19 @@ from qa.service import (
     open_pressroom,
 )
 
-BASELINE = "langchain-tutorial"
+TUTORIAL = "langchain-tutorial"
+BM25 = "bm25-only"
+NAIVE = "naive-overlap"
+BASELINES = (TUTORIAL, BM25, NAIVE)
 DEFAULT = "pressroom"
+
+
+class CorpusError(ValueError):
+    """The corpus folder the baselines are built from is missing or holds no releases."""
+
+
+class ConfigUnavailable(RuntimeError):
+    """A configuration cannot be built here (a missing mode, no model configured); the report names it and why."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,19 @@ class EvalContext:
     embedding_model: str
     k: int
     embeddings: object  # loaded once and shared by every configuration
+    llm: object | None = None  # a LangChain chat model when PRESSROOM_LLM_* is set (the tutorial's generator)
+    llm_config: object | None = None  # qa.generative.LLMConfig from the same settings (Pressroom's own LLM answerer)
+
+
+def check_corpus(folders: list[Path]) -> None:
+    """A missing or empty corpus is an error, not a row of zeros."""
+    for folder in folders:
+        if not Path(folder).exists():
+            raise CorpusError(
+                f"corpus folder {folder} does not exist; run from the repository root or pass --corpus corpus/releases"
+            )
+        if Path(folder).is_dir() and not any(p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm") for p in Path(folder).iterdir()):
+            raise CorpusError(f"corpus folder {folder} holds no release files (.txt, .html); pass --corpus with the releases")
 
 
 Factory = Callable[[EvalContext], Pressroom]
@@ -40,19 +67,34 @@ def _pressroom(
     name: str = DEFAULT,
     embedding_model: str | None = None,
     answer_model: str | None = None,
+    retrieval: str | None = None,
+    with_llm: bool = False,
 ) -> Factory:
     def build(ctx: EvalContext) -> Pressroom:
+        extra = {}
+        if with_llm:
+            if ctx.llm_config is None:
+                raise ConfigUnavailable(f"{name} needs a language model: set PRESSROOM_LLM_URL and PRESSROOM_LLM_MODEL")
+            extra["llm"] = ctx.llm_config
+        if retrieval is not None:
+            for factory in (open_pressroom, build_pressroom_from):
+                if "retrieval" not in inspect.signature(factory).parameters:
+                    raise ConfigUnavailable(
+                        f"{name} needs qa.service.{factory.__name__}(retrieval={retrieval!r}) (hybrid retrieval, "
+                        "issue 8), which this checkout lacks"
+                    )
+            extra["retrieval"] = retrieval
         if embedding_model and model_id_of(embedding_model) != model_id_of(ctx.embedding_model):
             # Another vector space needs its own index: built from the corpus in a temporary folder.
             embeddings = load_embeddings(embedding_model)
             system = build_pressroom_from(
                 ctx.corpus, embeddings, Path(tempfile.mkdtemp(prefix="pressroom-eval-")),
-                k=ctx.k, answerer_config=config, answer_model=answer_model,
+                k=ctx.k, answerer_config=config, answer_model=answer_model, **extra,
             )
         else:
             system = open_pressroom(
                 ctx.index, embedding_model=ctx.embedding_model, k=ctx.k, answerer_config=config,
-                embeddings=ctx.embeddings, answer_model=answer_model,
+                embeddings=ctx.embeddings, answer_model=answer_model, **extra,
             )
         system.name = name
         return system
@@ -60,11 +102,15 @@ def _pressroom(
     return build
 
 
-def _baseline(ctx: EvalContext) -> Pressroom:
-    workdir = Path(tempfile.mkdtemp(prefix="pressroom-baseline-"))
+def _tutorial(ctx: EvalContext) -> Pressroom:
+    workdir = Path(tempfile.mkdtemp(prefix="pressroom-tutorial-"))
     # The tutorial embeds with MiniLM, whatever Pressroom's own default is.
     embeddings = ctx.embeddings if ctx.embeddings.model_id == MINILM else load_embeddings(MINILM)
-    return build_tutorial_baseline(ctx.corpus, embeddings, workdir, k=ctx.k)
+    return build_tutorial_baseline(ctx.corpus, embeddings, workdir, llm=ctx.llm)
+
+
+def _naive(ctx: EvalContext) -> Pressroom:
+    return build_naive_baseline(ctx.corpus, k=ctx.k)
 
 
 CONFIGS: dict[str, Factory] = {
@@ -78,7 +124,14 @@ CONFIGS: dict[str, Factory] = {
     # Each embedding model alone, against the default's weighted pair.
     "pressroom-minilm": _pressroom(name="pressroom-minilm", embedding_model=MINILM),
     "pressroom-use": _pressroom(name="pressroom-use", embedding_model=USE_MULTILINGUAL),
-    BASELINE: _baseline,
+    # Retrieval modes alone (the default fuses dense and BM25).
+    "pressroom-dense": _pressroom(name="pressroom-dense", retrieval="dense"),
+    # A language model writes the answer from the retrieved passages (make eval-llm).
+    "pressroom-llm": _pressroom(name="pressroom-llm", with_llm=True),
+    TUTORIAL: _tutorial,
+    # BM25 retrieval alone, with Pressroom's own answerer.
+    BM25: _pressroom(name=BM25, retrieval="bm25"),
+    NAIVE: _naive,
 }
 
 
@@ -86,5 +139,5 @@ def resolve(names: list[str]) -> list[str]:
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         raise ValueError(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
-    # The baseline is always in the report, so every figure is read against it.
-    return list(dict.fromkeys([*names, BASELINE]))
+    # The baselines are always in the report, so every figure is read against them.
+    return list(dict.fromkeys([*names, *BASELINES]))

@@ -1,22 +1,19 @@
-"""Metric definitions (see evals/README.md). Answer-level metrics are pure functions of one record."""
+"""Metric definitions (see evals/README.md). Answer-level grades come from evals.grader, citation
+scores from evals.attribution; neither uses the system's own text functions."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
 import ir_measures
+import numpy as np
 from ir_measures import RR, R, nDCG
 
+from evals.attribution import score_citations
+from evals.grader import grade_text, strip_markers
+from evals.normalize import keywords
 from evals.questions import EvalQuestion
-from qa.citations import citation_problems, markers
-from qa.models import Answer
-from qa.text import tokens, word_count
 
-CONCISE_WORDS = 80  # an answer longer than this is a passage dump, not an answer
-FACT_RECALL_CORRECT = 0.5
 RETRIEVAL_METRICS = {
     "recall@1": R @ 1,
     "recall@3": R @ 3,
@@ -27,26 +24,13 @@ RETRIEVAL_METRICS = {
 }
 
 
-def strip_markers(text: str) -> str:
-    return re.sub(r"\s*\[\d+\]", "", text)
-
-
-def key_facts(gold: str) -> set[str]:
-    """The gold answer's content tokens: names, numbers and content words, stemmed."""
-    return set(tokens(gold))
-
-
-def key_fact_recall(gold: str, answer: str) -> float:
-    facts = key_facts(gold)
-    return len(facts & set(tokens(answer))) / len(facts) if facts else 0.0
-
-
 def token_f1(gold: str, answer: str) -> float:
-    g, a = Counter(tokens(gold)), Counter(tokens(answer))
-    overlap = sum((g & a).values())
+    """F1 between the key-word sets of gold and answer (the grader's tokeniser)."""
+    g, a = keywords(gold), keywords(answer)
+    overlap = len(g & a)
     if not overlap:
         return 0.0
-    precision, recall = overlap / sum(a.values()), overlap / sum(g.values())
+    precision, recall = overlap / len(a), overlap / len(g)
     return 2 * precision * recall / (precision + recall)
 
 
@@ -57,62 +41,85 @@ class Graded:
     id: str
     type: str
     answerable: bool
-    abstained: bool
-    fact_recall: float
-    f1: float
-    words: int
+    abstained: bool  # the grader's reading (flag or text)
+    system_abstained: bool
     correct: bool
+    reason: str
+    keyword_recall: float
+    f1: float
+    size: int  # words, or characters for Korean
     citations: int
     citations_gold_release: int
-    citations_supported: int
+    citation_pairs: int
+    citation_right: int
+    sentences: int
+    sentences_supported: int
+    citation_scored: bool  # False: no evidence gold (n/a)
     citations_valid: bool
+    citation_problems: tuple[str, ...]
     release_ranking: list[str]
+    gold_sources: tuple[str, ...]
     latency_ms: dict[str, float]
+    tags: tuple[str, ...] = ()
+    judge: bool | None = None  # the LLM judge's verdict, when one is configured
+    extra: dict = field(default_factory=dict)
+
+    def recall_at(self, k: int) -> float:
+        if not self.gold_sources:
+            return 0.0
+        return len(set(self.release_ranking[:k]) & set(self.gold_sources)) / len(self.gold_sources)
+
+    @property
+    def reciprocal_rank(self) -> float:
+        for rank, source in enumerate(self.release_ranking, start=1):
+            if source in self.gold_sources:
+                return 1.0 / rank
+        return 0.0
 
 
-def release_ranking(answer: Answer) -> list[str]:
+def release_ranking(answer) -> list[str]:
     return list(dict.fromkeys(p.source for p in answer.retrieved))
 
 
-def grade(q: EvalQuestion, answer: Answer, total_ms: float) -> Graded:
-    text = strip_markers(answer.answer)
-    recall = 0.0 if answer.abstained else key_fact_recall(q.answer, text)
-    words = word_count(text)
-    if q.answerable:
-        correct = not answer.abstained and recall >= FACT_RECALL_CORRECT and words <= CONCISE_WORDS
-    else:
-        correct = answer.abstained
-    gold = set(q.sources)
-    in_gold = sum(c.source in gold for c in answer.citations)
-    supported = sum(
-        c.source in gold or (bool(q.answer) and key_fact_recall(q.answer, c.quote) >= FACT_RECALL_CORRECT)
-        for c in answer.citations
+def grade(q: EvalQuestion, answer, total_ms: float, judge: bool | None = None) -> Graded:
+    cited_years = frozenset(int(c.date[:4]) for c in answer.citations if c.date[:4].isdigit())
+    verdict = grade_text(
+        q.question, q.gold_forms, answer.answer, answerable=q.answerable, system_abstained=answer.abstained,
+        cited_years=cited_years,
     )
+    cites = score_citations(q, answer, verdict.abstained)
+    gold = set(q.sources)
+    text = strip_markers(answer.answer)
     return Graded(
         id=q.id,
         type=q.type,
         answerable=q.answerable,
-        abstained=answer.abstained,
-        fact_recall=recall,
-        f1=0.0 if answer.abstained else token_f1(q.answer, text),
-        words=words,
-        correct=correct,
+        abstained=verdict.abstained,
+        system_abstained=answer.abstained,
+        correct=verdict.correct,
+        reason=verdict.reason,
+        keyword_recall=verdict.keyword_recall,
+        f1=0.0 if verdict.abstained or not q.answerable else max(token_f1(f, text) for f in q.gold_forms),
+        size=verdict.size,
         citations=len(answer.citations),
-        citations_gold_release=in_gold,
-        citations_supported=supported,
-        citations_valid=not citation_problems(answer) and all(n >= 1 for n in markers(answer.answer)),
+        citations_gold_release=sum(c.source in gold for c in answer.citations),
+        citation_pairs=cites.pairs,
+        citation_right=cites.right_pairs,
+        sentences=cites.sentences,
+        sentences_supported=cites.supported_sentences,
+        citation_scored=cites.scored,
+        citations_valid=cites.valid,
+        citation_problems=cites.problems,
         release_ranking=release_ranking(answer),
+        gold_sources=tuple(q.sources),
         latency_ms={**answer.timings_ms, "total": total_ms},
+        tags=q.tags,
+        judge=judge,
     )
 
 
-def _mean(values) -> float:
-    values = list(values)
-    return float(np.mean(values)) if values else float("nan")
-
-
-def _ratio(num: int, den: int) -> float:
-    return num / den if den else float("nan")
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
 
 
 Qrels = dict[str, dict[str, int]]
@@ -156,24 +163,66 @@ def write_trec(qrels: Qrels, run: RunScores, run_path, qrels_path, beir_qrels_pa
             out.writelines(f"{qid}\t{doc}\t{rel}\n" for doc, rel in docs.items())
 
 
-def answer_metrics(graded: list[Graded]) -> dict[str, float]:
+def headline_parts(graded: list[Graded]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each headline metric as per-question (numerator, denominator): the metric is sum(num) / sum(den).
+
+    The same parts feed the point estimate, the bootstrap intervals and the paired tests.
+    """
+    a = np.array([g.answerable for g in graded], dtype=float)
+    u = 1.0 - a
+    abst = np.array([g.abstained for g in graded], dtype=float)
+    scored = np.array([g.citation_scored for g in graded], dtype=float)
+    answered = a * (1 - abst) * scored
+    parts = {
+        "answer_correctness": (np.array([g.correct for g in graded], dtype=float) * a, a),
+        "abstention_recall": (abst * u, u),
+        "false_abstention": (abst * a, a),
+        "citation_precision": (
+            np.array([g.citation_right for g in graded], dtype=float) * scored,
+            np.array([g.citation_pairs for g in graded], dtype=float) * scored,
+        ),
+        "citation_recall": (
+            np.array([g.sentences_supported for g in graded], dtype=float) * answered,
+            np.array([g.sentences for g in graded], dtype=float) * answered,
+        ),
+        "recall@5": (np.array([g.recall_at(5) for g in graded]) * a, a),
+        "mrr": (np.array([g.reciprocal_rank for g in graded]) * a, a),
+    }
+    if any(g.judge is not None for g in graded):
+        judged = np.array([g.judge is not None and g.answerable for g in graded], dtype=float)
+        parts["llm_judge_correctness"] = (np.array([bool(g.judge) for g in graded], dtype=float) * judged, judged)
+    return parts
+
+
+def answer_metrics(graded: list[Graded]) -> dict[str, float | None]:
     answerable = [g for g in graded if g.answerable]
-    unanswerable = [g for g in graded if not g.answerable]
     answered = [g for g in answerable if not g.abstained]
     abstained = [g for g in graded if g.abstained]
-    cited = sum(g.citations for g in answered)
-    return {
-        "answer_correctness": _mean(g.correct for g in answerable),
-        "key_fact_recall": _mean(g.fact_recall for g in answerable),
-        "token_f1": _mean(g.f1 for g in answerable),
-        "answer_words_median": float(np.median([g.words for g in answered])) if answered else float("nan"),
-        "abstention_recall": _ratio(sum(g.abstained for g in unanswerable), len(unanswerable)),
-        "abstention_precision": _ratio(sum(not g.answerable for g in abstained), len(abstained)),
-        "false_abstention": _ratio(sum(g.abstained for g in answerable), len(answerable)),
-        "citation_accuracy": _ratio(sum(g.citations_gold_release for g in answered), cited),
-        "citation_precision": _ratio(sum(g.citations_supported for g in answered), cited),
-        "citation_validity": _mean(g.citations_valid for g in graded),
+    shown = [g for g in graded if not g.abstained]
+    evidence = any(g.citation_scored and g.answerable for g in graded)
+    parts = headline_parts(graded)
+    out: dict[str, float | None] = {
+        name: _ratio(num.sum(), den.sum()) for name, (num, den) in parts.items() if name not in ("recall@5", "mrr")
     }
+    if not evidence:
+        # No evidence gold in this set: citation precision and recall are "n/a", not a guess.
+        out["citation_precision"] = out["citation_recall"] = None
+    cited = sum(g.citations for g in answered)
+    out.update(
+        {
+            "keyword_recall": _ratio(sum(g.keyword_recall for g in answerable), len(answerable)),
+            "token_f1": _ratio(sum(g.f1 for g in answerable), len(answerable)),
+            "answer_size_median": float(np.median([g.size for g in answered])) if answered else None,
+            "abstention_precision": _ratio(sum(not g.answerable for g in abstained), len(abstained)),
+            "citation_release_accuracy": _ratio(sum(g.citations_gold_release for g in answered), cited),
+            "citation_validity": _ratio(sum(g.citations_valid for g in shown), len(shown)),
+            "abstention_flag_disagreement": _ratio(
+                sum(g.system_abstained != g.abstained for g in graded), len(graded)
+            ),
+            "evidence_coverage": _ratio(sum(g.citation_scored for g in answerable), len(answerable)),
+        }
+    )
+    return out
 
 
 def latency_metrics(graded: list[Graded]) -> dict[str, float]:
@@ -187,11 +236,11 @@ def latency_metrics(graded: list[Graded]) -> dict[str, float]:
 
 
 def summarize(questions: list[EvalQuestion], graded: list[Graded]) -> dict:
-    by_type: dict[str, dict[str, float]] = {}
+    by_type: dict[str, dict] = {}
     for kind in sorted({g.type for g in graded}):
         subset = [g for g in graded if g.type == kind]
         subset_q = [q for q in questions if q.type == kind]
-        row = {"n": len(subset), "correct": _mean(g.correct for g in subset)}
+        row = {"n": len(subset), "correct": _ratio(sum(g.correct for g in subset), len(subset))}
         row.update({k: v for k, v in retrieval_metrics(subset_q, subset).items() if k in ("recall@5", "mrr")})
         by_type[kind] = row
     return {

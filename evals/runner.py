@@ -4,45 +4,69 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from evals.configs import BASELINES
 from evals.metrics import Graded, grade, release_run, summarize, write_trec
 from evals.questions import EvalQuestion
-from qa.models import Answer
-from qa.service import Pressroom
+from evals.stats import intervals, paired
 
 
 @dataclass
 class ConfigRun:
     name: str
     questions: list[EvalQuestion]
-    answers: list[Answer]
+    answers: list
     graded: list[Graded]
     metrics: dict
+    intervals: dict = field(default_factory=dict)
 
 
-def run_config(system: Pressroom, questions: list[EvalQuestion], *, progress: bool = True) -> ConfigRun:
-    answers: list[Answer] = []
+def ask(system, q: EvalQuestion):
+    """The question as a user would put it: with its history, and the day it is asked when the item says."""
+    kwargs = {"asked_on": q.asked_on} if q.asked_on else {}
+    return system.ask(q.question, history=q.history, **kwargs)
+
+
+def run_config(system, questions: list[EvalQuestion], *, judge=None, progress: bool = True) -> ConfigRun:
+    answers: list = []
     graded: list[Graded] = []
     # disable=None shows the bar only on a terminal, so logs stay readable.
     for q in tqdm(questions, desc=system.name, unit="q", disable=None if progress else True):
         start = time.perf_counter()
-        answer = system.ask(q.question, history=q.history)
+        answer = ask(system, q)
         total_ms = (time.perf_counter() - start) * 1000
+        verdict = judge(q, answer.answer) if judge is not None else None
         answers.append(answer)
-        graded.append(grade(q, answer, total_ms))
-    return ConfigRun(system.name, questions, answers, graded, summarize(questions, graded))
+        graded.append(grade(q, answer, total_ms, judge=verdict))
+    return ConfigRun(system.name, questions, answers, graded, summarize(questions, graded), intervals(graded))
 
 
-def _answer_line(q: EvalQuestion, answer: Answer, g: Graded) -> str:
-    record = {"id": q.id, **answer.to_dict(), "type": q.type, "correct": g.correct, "fact_recall": round(g.fact_recall, 3)}
-    return json.dumps(record, ensure_ascii=False)
+def comparisons(runs: list[ConfigRun]) -> dict[str, dict[str, dict]]:
+    """Each configuration against each baseline, paired on the same questions."""
+    baselines = [r for r in runs if r.name in BASELINES]
+    out: dict[str, dict[str, dict]] = {}
+    for run in runs:
+        if run.name in BASELINES:
+            continue
+        for base in baselines:
+            out[f"{run.name} vs {base.name}"] = paired(run.graded, base.graded)
+    return out
 
 
-def write_results(out: Path, runs: list[ConfigRun], question_set: str) -> dict:
+def _answer_line(q: EvalQuestion, answer, g: Graded) -> str:
+    record = {
+        "id": q.id, **answer.to_dict(), "type": q.type, "correct": g.correct, "grade": g.reason,
+        "keyword_recall": round(g.keyword_recall, 3), "llm_judge": g.judge,
+        "citations_right": f"{g.citation_right}/{g.citation_pairs}", "citation_problems": list(g.citation_problems),
+    }
+    return json.dumps(record, ensure_ascii=False, default=str)
+
+
+def write_results(out: Path, runs: list[ConfigRun], question_set: str, *, unavailable: dict[str, str] | None = None) -> dict:
     """metrics.json, answers.jsonl (first configuration) and answers-<config>.jsonl, TREC run files."""
     out.mkdir(parents=True, exist_ok=True)
     primary = runs[0]
@@ -58,7 +82,9 @@ def write_results(out: Path, runs: list[ConfigRun], question_set: str) -> dict:
         "question_set": question_set,
         "primary": primary.name,
         **{k: v for k, v in primary.metrics.items()},
-        "configs": {run.name: run.metrics for run in runs},
+        "configs": {run.name: {**run.metrics, "intervals": run.intervals} for run in runs},
+        "comparisons": comparisons(runs),
+        "unavailable": dict(unavailable or {}),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
     return metrics

@@ -21,7 +21,7 @@ Verifier = Callable[[Answer], Answer]
 
 def literal_plan(query: Query) -> SearchPlan:
     """The plainest understanding: search the question as asked."""
-    return SearchPlan(query=query, text=query.text)
+    return SearchPlan(query=query, text=query.text, date_from=query.date_from, date_to=query.date_to)
 
 
 def build_chain(

@@ -16,6 +16,9 @@ class Query:
     asked_on: date | None = None
     # Answer in this language ("en", "ko"); None: the question's own language.
     answer_language: str | None = None
+    # A release-date range the user chose (the chat's date filter), inclusive; None: open-ended.
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [{**asdict(c), "span": list(c.span) if c.span else None} for c in self.citations],  # JSON: a list
             "retrieved": [
                 {
                     "source": p.source,

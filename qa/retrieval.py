@@ -1,9 +1,33 @@
-"""Dense retrieval of passages from the chunk index."""
+"""Retrieval: SearchPlan -> passages. Dense (Chroma), BM25 (the lexical side index), fused.
+
+Every part of a plan (the standalone question and each sub-question) is searched by each route;
+a date range adds date-restricted routes (a boost, never a hard filter: a question that mentions
+"November 2023" may be about what happened before it). Parts are merged round-robin so each
+part's best release comes early; "latest" questions put the newest relevant releases first.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ingest.analysis import analyze
+from ingest.embeddings import USE_MULTILINGUAL
 from ingest.index import ChunkIndex, IndexHit
-from qa.models import Query, ScoredPassage
+from ingest.lexical import LEXICAL_DIR, LexicalIndex
+from qa.fusion import rrf, round_robin, score_fusion
+from qa.fusion import ranked as by_score
+from qa.models import Query, ScoredPassage, SearchPlan
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES = ("hybrid", "dense", "bm25")
+MULTILINGUAL_MODELS = frozenset({USE_MULTILINGUAL})
 
 
 def passage_from_hit(hit: IndexHit) -> ScoredPassage:
@@ -34,8 +58,8 @@ class DenseRetriever:
         self.k = k
         self.per_release = per_release
 
-    def __call__(self, query: Query, k: int | None = None, where: dict | None = None) -> list[ScoredPassage]:
-        """`where` is a Chroma metadata filter (e.g. on `date_int`): the seam for date-aware retrieval."""
+    def __call__(self, query: Query | SearchPlan, k: int | None = None, where: dict | None = None) -> list[ScoredPassage]:
+        """`where` is a Chroma metadata filter (e.g. on `date_int`)."""
         k = k or self.k
         vector = self.embeddings.embed_query(query.text)
         hits = self.index.query(vector, k * 3, where=where)
@@ -50,3 +74,333 @@ class DenseRetriever:
             if len(kept) == k:
                 break
         return kept
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Defaults chosen on evals/questions/dev.jsonl (release recall@5; see the README's retrieval notes)."""
+
+    mode: Mode = "hybrid"
+    # "score": each route's scores min-max normalised over its own list and summed (dev recall@5
+    # 0.978); "rrf": reciprocal-rank fusion (0.936 with the same routes), kept as "hybrid-rrf".
+    fusion: Literal["rrf", "score"] = "score"
+    # "separate": dense candidates ranked within each release language and fused as separate
+    # lists, so a Korean question's Korean neighbours cannot crowd out the English release that
+    # answers it (the multilingual space groups by language before topic).
+    languages: Literal["joint", "separate"] = "separate"
+    bm25_languages: Literal["joint", "separate"] = "separate"  # the same for BM25
+    # With a multilingual model among several concatenated ones, one more dense list scored by that
+    # model alone ("dense-xl"), comparable across languages; `language_gate` > 0 also discounts a
+    # language's lists by how far its best falls behind by that model. Both off: on dev they cost
+    # recall@5 (0.978 -> 0.971 with dense-xl, 0.952 with the gate at 8) and moved the paired EN/KO
+    # top-1 agreement by at most one pair.
+    crosslingual: bool = False
+    language_gate: float = 0.0
+    depth: int = 50  # candidates per route
+    per_release: int = 3
+    rrf_k: int = 60
+    # The date route (the same search restricted to the question's dates) weighs half: on dev it
+    # neither helped nor hurt at 0.5 (at 1.0 it cost a little); it matters where many releases
+    # share a topic across years.
+    weights: dict[str, float] = field(default_factory=lambda: {"dense": 1.0, "bm25": 1.0, "date": 0.5})
+    # "Latest …": releases whose fused score is at least this share of the best are sorted newest first.
+    recent_share: float = 0.5
+    # Date-restricted dense search: exact numpy search when this few chunks are in range, else an
+    # over-fetch from Chroma's HNSW index filtered by the in-memory date table.
+    exact_max: int = 4000
+    overfetch_max: int = 2000
+
+
+# Named configurations for settings, the CLI and the evals.
+PRESETS: dict[str, RetrievalConfig] = {
+    "hybrid": RetrievalConfig(),
+    "hybrid-rrf": RetrievalConfig(fusion="rrf"),
+    "hybrid-joint": RetrievalConfig(languages="joint", bm25_languages="joint"),
+    "dense": RetrievalConfig(mode="dense"),
+    "bm25": RetrievalConfig(mode="bm25", bm25_languages="joint"),
+}
+
+
+def _route(name: str) -> str:
+    return name.split(":")[0]
+
+
+class HybridRetriever:
+    """SearchPlan -> passages through dense and BM25 routes; `mode` keeps one route alone."""
+
+    def __init__(
+        self,
+        index: ChunkIndex,
+        embeddings,
+        lexical: LexicalIndex,
+        *,
+        k: int = 10,
+        config: RetrievalConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.embeddings = embeddings
+        self.lexical = lexical
+        self.k = k
+        self.config = config or RetrievalConfig()
+        self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
+        if self.config.mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
+
+    @property
+    def per_release(self) -> int:
+        return self.config.per_release
+
+    # -- routes: each returns [(row, score)], best first; rows index the lexical row table
+    def _dense(self, vector: np.ndarray, depth: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        lex = self.lexical
+        if mask is None:
+            pairs = self.index.nearest_ids(vector, depth)
+            return [(lex.row_of[i], s) for i, s in pairs if i in lex.row_of]
+        in_range = int(mask.sum())
+        if in_range == 0:
+            return []
+        if in_range <= self.config.exact_max:
+            rows = np.flatnonzero(mask)
+            scores = self.index.vectors([lex.ids[r] for r in rows]) @ vector
+            order = np.argsort(-scores, kind="stable")[:depth]
+            return [(int(rows[o]), float(scores[o])) for o in order]
+        # Enough chunks in range that an over-fetch of the nearest finds `depth` of them.
+        share = in_range / len(lex)
+        n = min(self.config.overfetch_max, math.ceil(depth / share * 2))
+        pairs = self.index.nearest_ids(vector, n)
+        rows = [(lex.row_of[i], s) for i, s in pairs if i in lex.row_of]
+        return [(r, s) for r, s in rows if mask[r]][:depth]
+
+    def _bm25(self, terms: list[str], depth: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.lexical.top(terms, depth, mask)
+
+    def _split_by_language(self, name: str, pairs: list[tuple[int, float]]) -> dict[str, list[tuple[int, float]]]:
+        if self.config.languages != "separate":
+            return {name: pairs}
+        out: dict[str, list[tuple[int, float]]] = {}
+        for row, score in pairs:
+            out.setdefault(f"{name}:{self.lexical.languages[row]}", []).append((row, score))
+        return out
+
+    def _routes(self, text: str, vector, mask: np.ndarray | None, prefix: str = "") -> dict[str, list[tuple[int, float]]]:
+        cfg = self.config
+        routes: dict[str, list[tuple[int, float]]] = {}
+        if cfg.mode in ("hybrid", "dense"):
+            depth = cfg.depth * (3 if cfg.languages == "separate" else 1)
+            routes.update(self._split_by_language(prefix + "dense", self._dense(vector, depth, mask)))
+            xl = self._multilingual_part(vector)
+            if xl is not None:
+                routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask)
+        if cfg.mode in ("hybrid", "bm25"):
+            terms = analyze(text)
+            if cfg.bm25_languages == "separate":
+                for language, in_language in self.lexical.language_masks.items():
+                    both = in_language if mask is None else (in_language & mask)
+                    routes[f"{prefix}bm25:{language}"] = self._bm25(terms, cfg.depth, both)
+            else:
+                routes[prefix + "bm25"] = self._bm25(terms, cfg.depth, mask)
+        return routes
+
+    def _multilingual_part(self, vector):
+        """The query vector with only its multilingual model's dimensions (USE's): one list whose
+        scores compare across languages, where the English-only model's part would favour the
+        question's own language."""
+        if vector is None or not self.config.crosslingual:
+            return None
+        if self._xl_mask is None:
+            parts = getattr(self.embeddings, "parts", None)
+            if not parts or not any(m.model_id in MULTILINGUAL_MODELS for m, _ in parts):
+                self._xl_mask = False
+            else:
+                dims = [len(m.embed_query("dimension probe")) for m, _ in parts]
+                keep = [m.model_id in MULTILINGUAL_MODELS for m, _ in parts]
+                self._xl_mask = np.repeat(keep, dims)
+        if self._xl_mask is False or len(self._xl_mask) != len(vector):
+            return None
+        return np.where(self._xl_mask, vector, 0.0).astype(np.float32)
+
+    def _language_gates(self, routes: dict[str, list[tuple[int, float]]]) -> dict[str, float]:
+        """Per release language, how close its best match comes to the best overall by the
+        multilingual model alone, raised to `language_gate`: the lists of a language whose best is
+        clearly worse count for less (each language's own lists always put its best at the top)."""
+        xl = next((pairs for name, pairs in routes.items() if name.endswith("dense-xl")), None)
+        if not self.config.language_gate or not xl:
+            return {}
+        best: dict[str, float] = {}
+        for row, score in xl:
+            language = self.lexical.languages[row]
+            best[language] = max(best.get(language, -1.0), score)
+        top = max(best.values())
+        if top <= 0:
+            return {}
+        return {lang: max(0.0, b / top) ** self.config.language_gate for lang, b in best.items()}
+
+    def _fuse(self, routes: dict[str, list[tuple[int, float]]]) -> dict[int, float]:
+        weights = {name: self.config.weights.get(_route(name), 1.0) for name in routes}
+        gates = self._language_gates(routes)
+        for name in weights:
+            language = name.rsplit(":", 1)[-1]
+            if ":" in name and language in gates:
+                weights[name] *= gates[language]
+            elif ":" in name and gates and language in self.lexical.language_masks:
+                weights[name] = 0.0  # the multilingual model found nothing in this language
+        if self.config.fusion == "score":
+            return score_fusion(routes, weights)
+        return rrf(routes, weights, self.config.rrf_k)
+
+    def _date_mask(self, date_from, date_to) -> np.ndarray | None:
+        if not (date_from or date_to):
+            return None
+        return self.lexical.date_mask(
+            int(date_from.strftime("%Y%m%d")) if date_from else None,
+            int(date_to.strftime("%Y%m%d")) if date_to else None,
+        )
+
+    def _search_part(self, text: str, plan: SearchPlan | Query) -> tuple[list[int], dict[str, list], np.ndarray | None]:
+        vector = None
+        if self.config.mode != "bm25":
+            vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        query = getattr(plan, "query", plan)
+        # Dates the user chose (the chat's filter) are a hard filter on every route ...
+        hard = self._date_mask(getattr(query, "date_from", None), getattr(query, "date_to", None))
+        if hard is not None and not hard.any():
+            return [], {}, vector
+        routes = self._routes(text, vector, hard)
+        # ... dates read from the question only add date-restricted routes: a boost, not a filter.
+        soft = self._date_mask(getattr(plan, "date_from", None), getattr(plan, "date_to", None))
+        if hard is None and soft is not None and soft.any():
+            routes.update(self._routes(text, vector, soft, prefix="date:"))
+        return by_score(self._fuse(routes)), routes, vector
+
+    # -- the plan
+    def _reload_if_changed(self) -> None:
+        # An ingest in another process rewrote the side index: search what it committed.
+        if self.lexical.changed_on_disk():
+            fresh = LexicalIndex.load(self.lexical.folder)
+            if fresh is not None:
+                self.lexical = fresh
+
+    def __call__(self, plan: SearchPlan | Query, k: int | None = None) -> list[ScoredPassage]:
+        k = k or self.k
+        self._reload_if_changed()
+        if self.index.refresh():  # another process (an ingest) committed: search its rows from now on
+            self.lexical = LexicalIndex.load(self.index.path / LEXICAL_DIR) or self.lexical
+        if not len(self.lexical):
+            return []
+        question = getattr(plan, "question", plan.text)
+        parts = [plan.text, *getattr(plan, "subqueries", ())]
+        fused_parts: list[list[int]] = []
+        ranks: dict[int, dict[str, int]] = {}
+        vector, lexical_scores = None, {}
+        for n, text in enumerate(parts):
+            fused, routes, part_vector = self._search_part(text, plan)
+            fused_parts.append(fused)
+            if n == 0:
+                vector = part_vector
+                lexical_scores = dict(routes.get("bm25", []))
+                for name, pairs in routes.items():
+                    if name.startswith("date:"):
+                        continue
+                    for rank, (row, _) in enumerate(pairs, start=1):
+                        ranks.setdefault(row, {}).setdefault(_route(name), rank)
+                dated = {name: pairs for name, pairs in routes.items() if name.startswith("date:")}
+                if dated:
+                    for rank, row in enumerate(by_score(self._fuse(dated)), start=1):
+                        ranks.setdefault(row, {})["date"] = rank
+                if plan.text != question:
+                    for rank, row in enumerate(fused, start=1):
+                        ranks.setdefault(row, {})["followup"] = rank
+            else:
+                for rank, row in enumerate(fused, start=1):
+                    ranks.setdefault(row, {})[f"subquery:{n}"] = rank
+        order = fused_parts[0] if len(fused_parts) == 1 else round_robin(fused_parts)
+        if getattr(plan, "prefer_recent", False):
+            order = self._newest_first(order, fused_parts[0], ranks)
+        rows = self._cap(order, k)
+        return self._passages(rows, ranks, vector, lexical_scores)
+
+    def _newest_first(self, order: list[int], main: list[int], ranks: dict[int, dict[str, int]]) -> list[int]:
+        """Among releases nearly as relevant as the best, newest first; the rest keep their order."""
+        lex = self.lexical
+        fused = {row: 1.0 / (rank + 1) for rank, row in enumerate(main)}
+        best_of: dict[str, float] = {}
+        first_row: dict[str, int] = {}
+        for row in order[: self.config.depth]:
+            source = lex.sources[row]
+            best_of[source] = max(best_of.get(source, 0.0), fused.get(row, 0.0))
+            first_row.setdefault(source, row)
+        top = max(best_of.values(), default=0.0)
+        relevant = [s for s in best_of if best_of[s] >= self.config.recent_share * top][:10]
+        newest = sorted(relevant, key=lambda s: -int(lex.dates[first_row[s]]))
+        position = {s: i for i, s in enumerate(newest)}
+        for i, s in enumerate(newest, start=1):
+            ranks.setdefault(first_row[s], {})["date"] = i
+        front = sorted((r for r in order if lex.sources[r] in position), key=lambda r: position[lex.sources[r]])
+        return front + [r for r in order if lex.sources[r] not in position]
+
+    def _cap(self, order: list[int], k: int) -> list[int]:
+        kept: list[int] = []
+        per_source: dict[str, int] = {}
+        for row in order:
+            source = self.lexical.sources[row]
+            if per_source.get(source, 0) >= self.config.per_release:
+                continue
+            per_source[source] = per_source.get(source, 0) + 1
+            kept.append(row)
+            if len(kept) == k:
+                break
+        return kept
+
+    def _passages(
+        self, rows: list[int], ranks: dict[int, dict[str, int]], vector, lexical_scores: dict[int, float]
+    ) -> list[ScoredPassage]:
+        ids = [self.lexical.ids[r] for r in rows]
+        chunks = {c.chunk_id: c for c in self.index.get_chunks(ids)}
+        ids = [i for i in ids if i in chunks]
+        rows = [self.lexical.row_of[i] for i in ids]
+        if vector is not None and ids:
+            # The passage score stays a cosine, the scale the answerer's confidence is tuned on.
+            scores = (self.index.vectors(ids) @ vector).tolist()
+        else:  # BM25 alone: its score as a share of the best, so it reads on a 0..1 scale too
+            top = max(lexical_scores.values(), default=0.0) or 1.0
+            scores = [lexical_scores.get(row, 0.0) / top for row in rows]
+        out = []
+        for chunk_id, row, score in zip(ids, rows, scores):
+            c = chunks[chunk_id]
+            out.append(
+                ScoredPassage(
+                    chunk_id=c.chunk_id,
+                    source=c.source,
+                    release_id=c.release_id,
+                    title=c.title,
+                    date=c.date_iso,
+                    paragraph=c.paragraph,
+                    language=c.language,
+                    text=c.body,
+                    score=float(score),
+                    routes=dict(ranks.get(row, {})),
+                )
+            )
+        return out
+
+
+def load_lexical(index: ChunkIndex) -> LexicalIndex:
+    """The index's BM25 side index; built from the collection when it is missing (an index made
+    before the side index existed, or one whose side index was lost)."""
+    lexical = LexicalIndex.load(index.path / LEXICAL_DIR)
+    if lexical is None:
+        log.warning("no BM25 index beside %s; building it from the collection", index.path)
+        index.save_lexical()
+        lexical = LexicalIndex.load(index.path / LEXICAL_DIR)
+    return lexical
+
+
+def make_retriever(index: ChunkIndex, embeddings, *, k: int = 10, retrieval: str | RetrievalConfig = "hybrid"):
+    """The retrieve stage by preset name (see PRESETS) or a full RetrievalConfig."""
+    if isinstance(retrieval, RetrievalConfig):
+        config = retrieval
+    elif retrieval in PRESETS:
+        config = PRESETS[retrieval]
+    else:
+        raise ValueError(f"unknown retrieval {retrieval!r}; choose from {', '.join(PRESETS)}")
+    return HybridRetriever(index, embeddings, load_lexical(index), k=k, config=config)

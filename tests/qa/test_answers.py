@@ -11,7 +11,7 @@ import pytest
 
 from qa.chain import build_chain, literal_plan
 from qa.citations import citation_problems, markers
-from qa.extractive import ABSTAIN_EN, ABSTAIN_KO, ExtractiveAnswerer
+from qa.extractive import ABSTAIN_EN, ABSTAIN_KO, ExtractiveAnswerer, with_release_year
 from qa.models import Answer, Query, ScoredPassage, SearchPlan
 from qa.service import Pressroom
 
@@ -72,9 +72,12 @@ def check_citations_directly(answer: Answer) -> None:
         for quote in citation.quote.split(" … "):
             assert quote.strip(), "empty quote"
             assert quote.removeprefix("※ ") in passage.text, f"[{citation.n}] quote is not verbatim: {quote!r}"
-    # Every sentence of the answer is a quoted sentence followed by its marker.
+    # Every sentence of the answer is a quoted sentence followed by its marker (a "when" answer's
+    # month and day may gain the release's year: qa.extractive.with_release_year).
     for sentence, n in re.findall(r"\s*(.+?) \[(\d+)\]", answer.answer):
-        assert sentence in by_n[int(n)].quote.split(" … ")
+        citation = by_n[int(n)]
+        quotes = citation.quote.split(" … ")
+        assert sentence in quotes or sentence in [with_release_year(q, citation.date) for q in quotes]
 
 
 def test_korea_asean_dialogue_relations_year(asean_answer):
@@ -118,10 +121,12 @@ def test_answers_are_short(varied_answers, asean_answer, unanswerable):
         assert 0 < words_without_markers(answer.answer) <= MAX_WORDS, answer.answer
 
 
-def test_retrieved_passages_are_in_rank_order(varied_answers):
+def test_retrieved_passages_are_in_rank_order(pressroom, varied_answers):
+    # Rank order is the retriever's fused order; `score` stays each passage's cosine (the scale the
+    # answerer's confidence reads), so it need not fall monotonically.
     for answer in varied_answers.values():
-        scores = [p.score for p in answer.retrieved]
-        assert scores == sorted(scores, reverse=True)
+        assert [p.chunk_id for p in answer.retrieved] == [p.chunk_id for p in pressroom.retriever(answer.plan)]
+        assert all(p.routes for p in answer.retrieved)
         assert len(answer.retrieved) <= 10
         assert len({p.chunk_id for p in answer.retrieved}) == len(answer.retrieved)
 
@@ -157,8 +162,7 @@ def test_answer_to_dict_shape(asean_answer):
     assert data["retrieved"]
     for passage in data["retrieved"]:
         assert set(passage) == {"source", "chunk_id", "score", "title", "date", "paragraph", "routes"}
-    scores = [p["score"] for p in data["retrieved"]]
-    assert scores == sorted(scores, reverse=True)
+    assert all(p["routes"] for p in data["retrieved"])  # which route ranked it where
     assert [p["chunk_id"] for p in data["retrieved"]] == [p.chunk_id for p in asean_answer.retrieved]
     assert set(data["timings_ms"]) >= {"retrieve", "answer"}
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data  # plain JSON, nothing else

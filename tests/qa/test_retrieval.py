@@ -1,4 +1,4 @@
-"""Dense retrieval over the real corpus index, and the LangChain-tutorial baseline."""
+"""Dense retrieval over the real corpus index (the tutorial baseline is tested in tests/evals)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.index import open_index
-from ingest.tutorial import TUTORIAL_CHUNKING
-from qa.baseline import build_tutorial_baseline
-from qa.citations import citation_problems
 from qa.models import Query
 from qa.retrieval import DenseRetriever
 
@@ -83,48 +79,3 @@ def test_k_can_be_given_per_call(corpus_index, embeddings):
 def test_korean_question_finds_the_korean_release(corpus_index, embeddings):
     passages = DenseRetriever(corpus_index, embeddings)(Query("튀르키예 지진 긴급구호대 파견 규모"))
     assert "015_turkiye-kdrt-ko.txt" in {p.source for p in passages[:3]}
-
-
-# -- the tutorial baseline ---------------------------------------------------------------------
-# What it answers does not depend on the model, so the fast fake model keeps this cheap.
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory, make_fake_embeddings):
-    workdir = tmp_path_factory.mktemp("baseline") / "index"
-    return build_tutorial_baseline([RELEASES], make_fake_embeddings(), workdir, k=5), workdir
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "When did Korea and ASEAN establish dialogue relations?",
-        "What did Cho Tae-yul discuss with Radosław Sikorski in Warsaw?",  # unanswerable: it answers anyway
-        "튀르키예에 파견된 긴급구호대는 몇 명이었나요?",
-    ],
-)
-def test_baseline_answers_with_the_whole_top_passage_and_never_abstains(baseline, question):
-    pressroom, _ = baseline
-    assert pressroom.name == "langchain-tutorial"
-    answer = pressroom.ask(question)
-    assert not answer.abstained
-    assert len(answer.retrieved) == 5
-    top = answer.retrieved[0]
-    assert answer.answer == f"{top.text} [1]"
-    assert len(answer.citations) == 1
-    citation = answer.citations[0]
-    assert (citation.n, citation.chunk_id, citation.quote, citation.source) == (1, top.chunk_id, top.text, top.source)
-    assert citation_problems(answer) == []
-    assert answer.confidence == top.score
-    assert set(answer.timings_ms) >= {"retrieve", "answer"}
-
-
-def test_baseline_index_holds_raw_character_splits(baseline, fake_embeddings):
-    _, workdir = baseline
-    index = open_index(workdir, embedding_model=fake_embeddings.model_id, chunking_version=TUTORIAL_CHUNKING)
-    chunks = index.all_chunks()
-    assert {c.source for c in chunks} == {p.name for p in RELEASES.glob("*.txt")}
-    assert all(len(c.body) <= 1000 for c in chunks)
-    assert all(":s" in c.chunk_id and c.paragraph == 0 and c.date_iso == "" for c in chunks)
-    # Raw text: the saved site navigation is in the tutorial's chunks, unlike Pressroom's.
-    assert any("바로가기 메뉴" in c.body for c in chunks if c.source == SAMPLE)

@@ -8,7 +8,7 @@ from qa.text import QUESTION_WORDS, STOPWORDS, normalize, tokens, word_count
 
 
 def test_numbers_lose_their_thousands_separators():
-    assert tokens("1,513 people") == ["1513", "people"]
+    assert tokens("1,513 people") == ["1513", "peopl"]  # Snowball stems
     assert tokens("USD 200,000,000") == ["usd", "200000000"]
     assert tokens("1,513") == tokens("1513")
     assert "2.5" in tokens("growth of 2.5 percent")  # a decimal point is not a separator
@@ -50,7 +50,7 @@ def test_normalisation_folds_case_width_and_curly_quotes():
 
 def test_light_stemming_matches_plurals():
     assert tokens("sanctions") == tokens("sanction") == ["sanction"]
-    assert tokens("countries") == tokens("country") == ["country"]
+    assert tokens("countries") == tokens("country") == ["countri"]
     assert tokens("talks") == tokens("talk")
 
 
@@ -62,7 +62,7 @@ def test_stemming_is_consistent_between_word_forms(a, b):
 
 
 def test_possessive_does_not_let_stopwords_through():
-    assert tokens("Korea's strategy") == tokens("Korea strategy") == ["strategy"]
+    assert tokens("Korea's strategy") == tokens("Korea strategy") == ["strategi"]
 
 
 def test_stemming_meets_other_forms_too():
@@ -74,3 +74,9 @@ def test_stemming_meets_other_forms_too():
 def test_word_count():
     assert word_count("The talks lasted about 20 minutes. [1]") == 7
     assert word_count("  ") == 0
+
+
+def test_a_huge_word_is_tokenised_without_recursion():
+    # The hand-written stemmer this replaced recursed once per letter and crashed on 1,103 letters.
+    word = "a" + "y" * 100_000
+    assert len(tokens(f"{word} sanctions")) == 2

@@ -1,0 +1,72 @@
+"""Declining honestly: the messages, and whether the answer states what the question asks for.
+
+A question asks for a slot: a date for "when", a number for "how many", a person or place for
+"who"/"where". An answer whose cited sentences hold no value of that kind does not answer it, however
+close in topic its passage is; such an answer becomes a decline. Used by every answerer (through the
+verify stage) and by the extractive answerer's own confidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.facts import facts_of, names_of
+from qa.models import Answer
+from qa.text import normalize
+
+ABSTAIN_EN = "The press releases I have don't say. Nothing I found answers this closely enough."
+ABSTAIN_KO = "보유한 보도자료에는 이 질문에 답하는 내용이 없습니다."
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def abstain_message(question: str, language: str | None = None) -> str:
+    language = language or ("ko" if _HANGUL.search(question) else "en")
+    return ABSTAIN_KO if language == "ko" else ABSTAIN_EN
+
+
+def expected_kind(question: str) -> str | None:
+    """The kind of value the question asks for: "date", "number", "name", or None (anything)."""
+    q = normalize(question)
+    if re.search(r"\bwhen\b|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
+        return "date"
+    if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
+        return "number"
+    if re.search(r"\bwho\b|\bwhom\b|which (?:official|minister|country|countries)|누구|누가", q):
+        return "name"
+    if re.search(r"\bwhere\b|which city|어디", q):
+        return "name"
+    return None
+
+
+def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
+    """Whether `sentence` holds a value of the asked kind that the question did not itself give."""
+    if kind is None:
+        return True
+    asked = facts_of(question)
+    found = facts_of(sentence) - asked
+    if kind == "date":
+        # Something new, in a sentence that names a month or year ("around February 3" when the
+        # question already said "February 2023": the day is the answer).
+        return bool(found) and any(f.startswith(("m", "y")) for f in facts_of(sentence))
+    if kind == "number":
+        return any(f.startswith("n") or f.startswith("y") for f in found)
+    if kind == "name":
+        if _HANGUL.search(sentence):
+            return True  # Korean names aren't capitalised: no cheap test, so no verdict
+        return bool(set(names_of(sentence)) - set(names_of(question)))
+    return True
+
+
+def decline(answer: Answer, language: str | None = None) -> Answer:
+    """`answer` turned into a decline, keeping what was retrieved and who answered."""
+    return Answer(
+        question=answer.question,
+        answer=abstain_message(answer.question, language),
+        abstained=True,
+        citations=[],
+        retrieved=answer.retrieved,
+        confidence=answer.confidence,
+        timings_ms=answer.timings_ms,
+        answerer=answer.answerer,
+        plan=answer.plan,
+    )

@@ -1,0 +1,283 @@
+"""The understand stage: Query -> SearchPlan.
+
+- Follow-ups: a question that leans on the conversation ("they", "that trip", "그때", or no name of
+  its own) is searched together with the names, dates and words of the turns before it.
+- Dates: absolute and relative dates in English and Korean become a release-date range, counted
+  from `Query.asked_on`, or when that is None from the newest release in the index (an archive's
+  "last year" is the year before its newest release, not before the day the code runs).
+- "latest", "most recent", "최근": newest relevant releases first.
+- Multi-part questions ("X and Y", "respectively", "compare", "in total", "및", "각각") get one
+  sub-query per part, each searched on its own and merged by the retriever.
+
+Rules, not a model: they run in microseconds and say in `notes` what they did. A language model
+can rewrite follow-ups instead (`rewrite`, the seam for an LLM-backed understanding).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from qa.models import Query, SearchPlan
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+
+# Absolute dates, most specific first; each match is consumed so "June 2022" is not also "2022".
+_EN_DATES = [
+    ("day", re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,)?\s+{_YEAR}\b", re.I)),
+    ("day", re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,)?\s+{_YEAR}\b", re.I)),
+    ("day", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b")),
+    ("month", re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b", re.I)),
+    ("year", re.compile(rf"\b(?:in|of|during|since|for|year)\s+{_YEAR}\b(?![-–]\d)", re.I)),
+]
+_KO_DATES = [
+    ("day", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년\s*(?P<month>\d{1,2})\s*월\s*(?P<day>\d{1,2})\s*일")),
+    ("month", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년\s*(?P<month>\d{1,2})\s*월")),
+    ("year", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년(?!\s*\d)")),
+]
+_RECENT = re.compile(r"\b(latest|most recent(ly)?|newest|recently|the last time)\b|최근|최신|가장 최근", re.I)
+# "the most recent X before Y" asks about the past of Y, not for the newest release.
+_BEFORE = re.compile(r"\b(before|prior to|preceding|previous)\b|이전|전에", re.I)
+
+# Words that lean on an earlier turn.
+_EN_LEANING = re.compile(
+    r"\b(he|she|they|them|him|her|his|hers|their|theirs|it|its|that|those|these|this|there|then|"
+    r"the same|the other|the two|both sides|the meeting|the talks|the visit|the trip|the year before|"
+    r"else|also|again)\b",
+    re.I,
+)
+_KO_LEANING = re.compile(r"그때|그 때|당시|그들|그녀|그는|그가|이들|해당|같은|그 회담|그 회의|이 회담|그곳|거기|그 전|그해|전년")
+_STARTS_WITH_AND = re.compile(r"^\s*(and|but|so|also|what about|how about|그리고|그럼|그러면)\b", re.I)
+_NAME = re.compile(r"\b(?:[A-Z][\w’'\-.]*|\d+(?:st|nd|rd|th)?)(?:\s+(?:of\s+|the\s+)?(?:[A-Z][\w’'\-.]*|\d+))*")
+_QUESTION_OPENERS = frozenset(
+    "What Which Who Whom Whose When Where Why How Did Does Do Was Were Is Are Could Can Would Will Has Have Had And But So "
+    "The A An In On At For Since After Before During Tell List Name Also Then".split()
+)
+
+# Multi-part triggers.
+_MULTI_CUE = re.compile(
+    r"\b(respectively|compare[sd]?|comparison|differ(?:ed|ence|ences)?|combined|in total|total|both)\b|및|각각|합계|차이|비교",
+    re.I,
+)
+_ATOM = (
+    rf"(?:{_MONTH}\s+{_YEAR}|{_MONTH}\s+\d{{1,2}}\b(?:,\s*{_YEAR})?|{_MONTH}|(?:19|20)\d{{2}}\b|\d+(?:st|nd|rd|th)\b)"
+).replace("(?P<month>", "(?:").replace("(?P<year>", "(?:")
+# "October 14 and December 2, 2022", "the 7th and 8th", "2022 and 2023", "June 2022 and February 2023"
+_ATOM_LIST = re.compile(rf"(?P<items>{_ATOM}(?:\s*,\s*{_ATOM})*\s*,?\s+and\s+{_ATOM})", re.I)
+_CLAUSE_SPLIT = re.compile(r",\s*and\s+(?=(?:when|where|what|who|whom|which|how|why|did|does|do|is|are|was|were)\b)", re.I)
+_PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
+MIN_PART_TERMS = 2
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+    kind: str  # "day", "month", "year", "relative"
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_number(value: str) -> int:
+    return int(value) if value.isdigit() else MONTHS[value.lower().rstrip(".")]
+
+
+def absolute_dates(text: str) -> list[DateRange]:
+    """Dates written out in the text, English or Korean."""
+    found: list[DateRange] = []
+    taken = [False] * len(text)
+    for kind, pattern in [*_EN_DATES, *_KO_DATES]:
+        for m in pattern.finditer(text):
+            if any(taken[m.start() : m.end()]):
+                continue
+            try:
+                year = int(m.group("year"))
+                if kind == "year":
+                    found.append(DateRange(date(year, 1, 1), date(year, 12, 31), kind))
+                else:
+                    month = _month_number(m.group("month"))
+                    if kind == "month":
+                        found.append(DateRange(*_month_range(year, month), kind))
+                    else:
+                        day = date(year, month, int(m.group("day")))
+                        # Releases come out on the day or a few days after the event they report.
+                        found.append(DateRange(day - timedelta(days=1), day + timedelta(days=7), kind))
+            except (ValueError, KeyError):
+                continue  # "February 30": not a date
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+    return found
+
+
+def relative_dates(text: str, today: date) -> list[DateRange]:
+    """"last year", "this month", "last December", "two years ago", "작년", "지난달", "올해"."""
+    out: list[DateRange] = []
+    lower = text.lower()
+
+    def year(y: int) -> None:
+        out.append(DateRange(date(y, 1, 1), date(y, 12, 31), "relative"))
+
+    if re.search(r"\blast year\b|\bprevious year\b|작년|지난해|전년", lower):
+        year(today.year - 1)
+    if re.search(r"\bthis year\b|올해|금년", lower):
+        year(today.year)
+    m = re.search(r"\b(\d+|two|three|four|five)\s+years?\s+ago\b", lower)
+    if m:
+        n = {"two": 2, "three": 3, "four": 4, "five": 5}.get(m.group(1)) or int(m.group(1))
+        year(today.year - n)
+    previous_month = (today.replace(day=1) - timedelta(days=1))
+    if re.search(r"\blast month\b|지난달|지난 달", lower):
+        out.append(DateRange(*_month_range(previous_month.year, previous_month.month), "relative"))
+    if re.search(r"\bthis month\b|이번 달|이달", lower):
+        out.append(DateRange(*_month_range(today.year, today.month), "relative"))
+    for m in re.finditer(rf"\b(last|this|past)\s+{_MONTH}\b", text, re.I):
+        month = _month_number(m.group("month"))
+        y = today.year if (m.group(1).lower() == "this" or month < today.month) else today.year - 1
+        out.append(DateRange(*_month_range(y, month), "relative"))
+    return out
+
+
+def parse_dates(text: str, today: date) -> tuple[date | None, date | None, tuple[str, ...]]:
+    """The span of every date the text names, and notes saying what was read."""
+    ranges = absolute_dates(text) + relative_dates(text, today)
+    if not ranges:
+        return None, None, ()
+    start, end = min(r.start for r in ranges), max(r.end for r in ranges)
+    return start, end, (f"dates {start.isoformat()}..{end.isoformat()} from {', '.join(r.kind for r in ranges)}",)
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words and numbers: the names, places, ordinals and years a question is about."""
+    out = []
+    for m in _NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in _QUESTION_OPENERS:
+            words = words[1:]
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+def _korean_nouns(text: str) -> list[str]:
+    from ingest.analysis import analyze, has_hangul
+
+    return analyze(text, "ko") if has_hangul(text) else []
+
+
+def leans_on_history(question: str) -> bool:
+    """Does the question point back at the conversation instead of naming what it asks about?"""
+    if _STARTS_WITH_AND.search(question) or _KO_LEANING.search(question):
+        return True
+    own = names(question)
+    if _EN_LEANING.search(question):
+        return len(own) <= 1  # "What did they agree on?"; "Who else did Park Jin meet?" has its own
+    from ingest.analysis import has_hangul
+
+    return not own and not has_hangul(question)
+
+
+def _content_words(text: str) -> int:
+    from ingest.analysis import analyze
+
+    return len(analyze(text))
+
+
+def split_parts(question: str) -> list[str]:
+    """Sub-queries of a question that joins parts; [] when it asks one thing."""
+    m = _ATOM_LIST.search(question)
+    if m:
+        # "the 7th and 8th dialogues" -> "the 7th dialogues", "the 8th dialogues"
+        items = [x.strip() for x in re.split(r",(?!\s*(?:19|20)\d{2}\b)\s*(?:and\s+)?|\s+and\s+", m.group("items")) if x.strip()]
+        filled = [f"{question[: m.start()]}{item}{question[m.end():]}".strip() for item in items]
+    else:
+        clauses = _CLAUSE_SPLIT.split(question)
+        if len(clauses) == 1:
+            if not _MULTI_CUE.search(question):
+                return []
+            clauses = re.split(r"\s+and\s+|\s+및\s+|\s*각각\s*", question, maxsplit=2)
+        # A part that says "her", or names nothing, borrows the names of the other parts.
+        everyone = names(question)
+        filled = []
+        for part in (c.strip(" ,?") for c in clauses):
+            if _content_words(part) < MIN_PART_TERMS:
+                continue  # ", and when?": nothing of its own to search
+            if _PRONOUN.search(part) or not names(part):
+                part = " ".join([part, *[n for n in everyone if n not in part]])
+            filled.append(part)
+    kept = [p for p in dict.fromkeys(filled) if _content_words(p) >= MIN_PART_TERMS]
+    return kept if len(kept) >= 2 else []
+
+
+class Understanding:
+    """The rule-based understand stage; `newest` is the newest release date in the index.
+
+    `rewrite(query) -> str | None` (e.g. a language model) turns a follow-up into a standalone
+    question; when it is None or returns None, the rules carry the earlier turns' words over.
+    """
+
+    def __init__(self, *, newest: date | None = None, rewrite: Callable[[Query], str | None] | None = None,
+                 history_turns: int = 2) -> None:
+        self.newest = newest
+        self.rewrite = rewrite
+        self.history_turns = history_turns
+
+    def reference_day(self, query: Query) -> date:
+        return query.asked_on or self.newest or date.today()
+
+    def standalone(self, query: Query) -> tuple[str, tuple[str, ...]]:
+        question = query.text.strip()
+        if not query.history or not leans_on_history(question):
+            return question, ()
+        if self.rewrite is not None:
+            rewritten = self.rewrite(query)
+            if rewritten:
+                return rewritten.strip(), ("follow-up rewritten by the language model",)
+        turns = [t.strip() for t in query.history[-self.history_turns :] if t.strip()]
+        carried: list[str] = []
+        for turn in reversed(turns):  # the latest turn's words first
+            for word in [*names(turn), *_korean_nouns(turn)]:
+                if word not in carried and word not in question:
+                    carried.append(word)
+        context = " ".join(turns)
+        # The earlier turns ride along whole: their topic words matter as much as their names.
+        text = f"{question} {context}".strip()
+        return text, (f"follow-up: carried {', '.join(carried[:8]) or 'the previous turn'}",)
+
+    def __call__(self, query: Query) -> SearchPlan:
+        text, notes = self.standalone(query)
+        today = self.reference_day(query)
+        date_from, date_to, date_notes = parse_dates(query.text, today)
+        if date_from is None and text != query.text:
+            date_from, date_to, date_notes = parse_dates(" ".join(query.history[-self.history_turns :]), today)
+        prefer_recent = bool(_RECENT.search(query.text)) and not _BEFORE.search(query.text)
+        subqueries = tuple(split_parts(query.text))
+        if subqueries and text != query.text:
+            context = text[len(query.text) :].strip()
+            subqueries = tuple(f"{part} {context}" for part in subqueries)
+        # A range the user chose (the chat's date filter) wins over what the question says.
+        if query.date_from or query.date_to:
+            date_from, date_to = query.date_from, query.date_to
+            date_notes = ("dates chosen by the user",)
+        notes = (*notes, *date_notes)
+        if prefer_recent:
+            notes = (*notes, "newest relevant releases first")
+        if subqueries:
+            notes = (*notes, f"{len(subqueries)} parts searched separately")
+        return SearchPlan(
+            query=query,
+            text=text,
+            subqueries=subqueries,
+            date_from=date_from,
+            date_to=date_to,
+            prefer_recent=prefer_recent,
+            notes=notes,
+        )

@@ -1,0 +1,17 @@
+"""A "when" answer quoted from a release gains the year from the release's dateline, only when it names none."""
+
+from __future__ import annotations
+
+from qa.extractive import with_release_year
+
+
+def test_a_month_and_day_gain_the_release_year():
+    assert with_release_year("On May 30, the Ministry opened the Center.", "2022-05-31") == "On May 30, 2022, the Ministry opened the Center."
+    assert with_release_year("Cho took office on January 10.", "2024-01-11") == "Cho took office on January 10, 2024."
+    assert with_release_year("박진 장관은 5월 30일 개소식을 열었다.", "2022-05-31") == "박진 장관은 2022년 5월 30일 개소식을 열었다."
+
+
+def test_sentences_with_a_year_or_without_a_date_or_undated_releases_are_left_alone():
+    for sentence, date in [("They met on May 9, 2022.", "2023-06-20"), ("No date here.", "2022-05-31"),
+                           ("On May 30, the Center opened.", ""), ("2023년 6월 6일 회의가 열렸다.", "2023-06-07")]:
+        assert with_release_year(sentence, date) == sentence

@@ -1,0 +1,171 @@
+"""The understand stage: dates, recency, follow-ups and multi-part questions become a SearchPlan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa.models import Query
+from qa.understand import Understanding, absolute_dates, leans_on_history, parse_dates, split_parts
+
+NEWEST = date(2024, 6, 5)
+understand = Understanding(newest=NEWEST)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("What did Park Jin say in Seoul on June 8, 2022?", date(2022, 6, 7), date(2022, 6, 15)),
+        ("the meeting of 14 October 2022", date(2022, 10, 13), date(2022, 10, 21)),
+        ("the talks in December 2023", date(2023, 12, 1), date(2023, 12, 31)),
+        ("sanctions imposed in 2022", date(2022, 1, 1), date(2022, 12, 31)),
+        ("2023년 6월 유엔 안보리 선거", date(2023, 6, 1), date(2023, 6, 30)),
+        ("2022년 10월 14일 대북 독자제재", date(2022, 10, 13), date(2022, 10, 21)),
+        ("released on 2023-06-20", date(2023, 6, 19), date(2023, 6, 27)),
+    ],
+)
+def test_absolute_dates_in_english_and_korean(text, start, end):
+    assert parse_dates(text, NEWEST)[:2] == (start, end)
+
+
+def test_a_date_is_read_once_at_its_most_specific():
+    (only,) = absolute_dates("in June 2022")
+    assert only.kind == "month"
+    assert parse_dates("between June 8, 2022 and February 2023", NEWEST)[:2] == (date(2022, 6, 7), date(2023, 2, 28))
+
+
+def test_impossible_dates_and_bare_numbers_are_not_dates():
+    assert parse_dates("on February 30, 2023", NEWEST)[:2] == (None, None)
+    assert parse_dates("How many of the 2,023 people?", NEWEST)[:2] == (None, None)
+    assert parse_dates("the 2024-2025 term", NEWEST)[:2] == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("What happened last year?", date(2023, 1, 1), date(2023, 12, 31)),
+        ("작년 12월 우크라이나 지원", date(2023, 1, 1), date(2023, 12, 31)),
+        ("Who did he meet last month?", date(2024, 5, 1), date(2024, 5, 31)),
+        ("this year's budget", date(2024, 1, 1), date(2024, 12, 31)),
+        ("the talks last December", date(2023, 12, 1), date(2023, 12, 31)),
+        ("two years ago", date(2022, 1, 1), date(2022, 12, 31)),
+    ],
+)
+def test_relative_dates_count_back_from_the_reference_day(text, start, end):
+    assert parse_dates(text, NEWEST)[:2] == (start, end)
+
+
+def test_relative_dates_use_asked_on_before_the_newest_release():
+    plan = understand(Query("Who did the minister meet last month?", asked_on=date(2023, 3, 15)))
+    assert (plan.date_from, plan.date_to) == (date(2023, 2, 1), date(2023, 2, 28))
+    plan = understand(Query("Who did the minister meet last month?"))
+    assert (plan.date_from, plan.date_to) == (date(2024, 5, 1), date(2024, 5, 31))
+    assert any("dates" in note for note in plan.notes)
+
+
+def test_a_date_range_chosen_by_the_user_wins():
+    plan = understand(Query("sanctions in 2022", date_from=date(2023, 1, 1), date_to=date(2023, 3, 1)))
+    assert (plan.date_from, plan.date_to) == (date(2023, 1, 1), date(2023, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "recent"),
+    [
+        ("What is the latest travel advisory adjustment?", True),
+        ("When was the most recent vice foreign ministerial meeting held?", True),
+        ("가장 최근에 열린 고위급경제협의회는 어디서 열렸나요?", True),
+        ("When was the most recent meeting before the one in Washington in February 2023?", False),
+        ("When did Korea join the UN?", False),
+    ],
+)
+def test_recency(text, recent):
+    assert understand(Query(text)).prefer_recent is recent
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("What did they agree on?", True),
+        ("Who else did he meet on that trip?", True),
+        ("And what was it the year before?", True),
+        ("Were any foreigners on board?", True),
+        ("그때 합의한 내용은 무엇인가요?", True),
+        ("What did Park Jin and Blinken discuss in Washington in June 2022?", False),
+        ("튀르키예 긴급구호대는 몇 명이었나요?", False),
+    ],
+)
+def test_leaning_on_the_conversation(question, leans):
+    assert leans_on_history(question) is leans
+
+
+def test_a_follow_up_is_searched_with_the_previous_turn():
+    history = ("When did Park Jin meet the ASEAN Secretary-General?",)
+    plan = understand(Query("What did they agree on?", history))
+    assert plan.question == "What did they agree on?"
+    assert plan.text.startswith("What did they agree on?")
+    assert "ASEAN Secretary-General" in plan.text and "Park Jin" in plan.text
+    assert any(note.startswith("follow-up") for note in plan.notes)
+    assert plan.to_dict()["searched"] == plan.text
+
+
+def test_a_question_with_its_own_names_ignores_the_history():
+    plan = understand(Query("How many votes did Korea get in the June 2023 UN Security Council election?", ("Who is Park Jin?",)))
+    assert plan.text == plan.question
+
+
+def test_a_follow_up_takes_its_dates_from_the_history_when_it_has_none():
+    plan = understand(Query("What did they agree on?", ("What did Cho Tae-yul and Blinken discuss in February 2024?",)))
+    assert (plan.date_from, plan.date_to) == (date(2024, 2, 1), date(2024, 2, 29))
+
+
+def test_a_language_model_can_rewrite_follow_ups():
+    seen = []
+
+    def rewrite(query: Query) -> str:
+        seen.append(query)
+        return "What did Park Jin and Kao Kim Hourn agree on?"
+
+    plan = Understanding(newest=NEWEST, rewrite=rewrite)(Query("What did they agree on?", ("Who met Kao Kim Hourn?",)))
+    assert plan.text == "What did Park Jin and Kao Kim Hourn agree on?"
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Where were the 7th and 8th ROK-U.S. Senior Economic Dialogues held?",
+            ["Where were the 7th ROK-U.S. Senior Economic Dialogues held?", "Where were the 8th ROK-U.S. Senior Economic Dialogues held?"],
+        ),
+        (
+            "How did the March 2023 and August 2023 travel advisory adjustments differ?",
+            ["How did the March 2023 travel advisory adjustments differ?", "How did the August 2023 travel advisory adjustments differ?"],
+        ),
+        (
+            "How many were designated on October 14 and December 2, 2022?",
+            ["How many were designated on October 14?", "How many were designated on December 2, 2022?"],
+        ),
+    ],
+)
+def test_parallel_dates_and_ordinals_become_one_part_each(question, parts):
+    assert split_parts(question) == parts
+    assert understand(Query(question)).subqueries == tuple(parts)
+
+
+def test_clauses_split_and_a_part_that_says_her_borrows_the_names():
+    parts = split_parts("When and where did Park Jin first meet Kamikawa Yoko, and when did Cho Tae-yul first speak with her?")
+    assert parts[0] == "When and where did Park Jin first meet Kamikawa Yoko"
+    assert parts[1].startswith("when did Cho Tae-yul first speak with her") and "Kamikawa Yoko" in parts[1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did Korea and ASEAN establish dialogue relations?",  # "and" inside one thing asked
+        "Which two Mexican foreign secretaries did Park Jin host in Seoul, and when?",  # the part adds no terms
+        "What did Cho Tae-yul say makes Korea and Africa well placed to speak frankly with each other?",
+    ],
+)
+def test_one_thing_asked_is_not_split(question):
+    assert split_parts(question) == []

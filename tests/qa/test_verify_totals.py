@@ -1,0 +1,40 @@
+"""Totals are added by code from the verified figures, only when the question asks and the parts are clear."""
+
+from __future__ import annotations
+
+from qa.arithmetic import add_total
+from qa.models import Answer
+
+
+def answer(question: str, text: str) -> Answer:
+    return Answer(question, text, False, [], [])
+
+
+def test_a_total_of_counted_things_is_added_with_its_parts():
+    a = add_total(answer(
+        "How many North Korean individuals in total did Korea designate in October and December 2022?",
+        "On October 14 Korea designated 15 individuals and 16 institutions. [1] On December 2 it designated 8 individuals. [2]",
+    ))
+    assert a.answer.endswith("In total: 23 individuals (15 + 8), added from the cited figures.")
+    b = add_total(answer("How many North Korean individuals in total were designated?",
+                         "15 North Korean individuals were designated. [1] 8 North Korean individuals were designated. [2]"))
+    assert b.answer.endswith("In total: 23 individuals (15 + 8), added from the cited figures.")
+
+
+def test_a_money_total_keeps_its_scale():
+    a = add_total(answer(
+        "How much humanitarian assistance in total did Korea give for Ukraine and Türkiye?",
+        "Korea will provide USD 3 million for Ukraine. [1] Korea decided to give US$5 million to Türkiye. [2]",
+    ))
+    assert "In total: USD 8 million (USD 3 million + USD 5 million)" in a.answer
+
+
+def test_no_total_unless_asked_or_when_a_part_is_ambiguous_or_alone():
+    text = "Korea designated 15 individuals. [1] It designated 8 individuals. [2]"
+    assert add_total(answer("How many individuals did Korea designate?", text)).answer == text
+    single = "Korea designated 15 individuals. [1]"
+    assert add_total(answer("How many individuals in total were designated?", single)).answer == single
+    two = "Korea designated 15 individuals and later 4 individuals. [1] It designated 8 individuals. [2]"
+    assert add_total(answer("How many individuals in total were designated?", two)).answer == two
+    declined = Answer("How many in total?", "The press releases I have don't say.", True, [], [])
+    assert add_total(declined) is declined

@@ -1,0 +1,58 @@
+"""The ONNX MiniLM: exported offline from the packaged weights, same vector space as the torch model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.embeddings import MINILM, LazyEmbeddings, load_embeddings, model_id_of
+from tests.conftest import RELEASES
+
+
+@pytest.fixture(scope="module")
+def onnx_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx")
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    from ingest.chunking import chunk_release
+    from ingest.parse import load_release
+
+    paths = sorted(RELEASES.glob("*.txt"))[:6]
+    return [c.text for p in paths for c in chunk_release(load_release(p))][:40]
+
+
+@pytest.mark.parametrize("variant, worst", [("onnx", 0.999), ("onnx-int8", 0.95)])
+def test_onnx_vectors_match_the_torch_model(onnx_root, texts, minilm, variant, worst):
+    from ingest.onnx_encoder import load_onnx_minilm
+
+    onnx = load_onnx_minilm(onnx_root, variant)
+    assert onnx.model_id == MINILM
+    got, want = onnx.encode(texts), minilm.encode(texts)
+    assert got.shape == want.shape
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+    cosines = (got * want).sum(axis=1)
+    assert cosines.min() >= worst
+    # Order is kept although batches are sorted by length.
+    assert np.allclose(onnx.encode(list(reversed(texts)))[::-1], got, atol=1e-5)
+
+
+def test_an_export_is_reused_not_redone(onnx_root):
+    from ingest.onnx_encoder import INT8_FILE, export_folder, export_minilm
+
+    folder = export_minilm(export_folder(onnx_root))
+    stamp = (folder / INT8_FILE).stat().st_mtime_ns
+    assert export_minilm(export_folder(onnx_root)) == folder
+    assert (folder / INT8_FILE).stat().st_mtime_ns == stamp
+
+
+def test_the_index_records_the_same_model_id_with_either_backend(onnx_root):
+    spec = f"{MINILM}:0.35+use-multilingual-v3:0.65"
+    lazy = LazyEmbeddings(spec, minilm_backend="onnx-int8", onnx_dir=onnx_root)
+    assert lazy.model_id == model_id_of(spec)  # an index built with torch opens with ONNX, and back
+
+
+def test_an_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="onnx-int8"):
+        load_embeddings(MINILM, minilm_backend="tensorrt")
