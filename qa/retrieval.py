@@ -30,8 +30,7 @@ MODES = ("hybrid", "dense", "bm25")
 MULTILINGUAL_MODELS = frozenset({USE_MULTILINGUAL})
 
 
-def passage_from_hit(hit: IndexHit) -> ScoredPassage:
-    c = hit.chunk
+def passage_from_chunk(c, score: float, routes: dict[str, int] | None = None) -> ScoredPassage:
     return ScoredPassage(
         chunk_id=c.chunk_id,
         source=c.source,
@@ -41,8 +40,13 @@ def passage_from_hit(hit: IndexHit) -> ScoredPassage:
         paragraph=c.paragraph,
         language=c.language,
         text=c.body,
-        score=hit.score,
+        score=score,
+        routes=routes or {},
     )
+
+
+def passage_from_hit(hit: IndexHit) -> ScoredPassage:
+    return passage_from_chunk(hit.chunk, hit.score)
 
 
 class DenseRetriever:
@@ -366,21 +370,7 @@ class HybridRetriever:
             scores = [lexical_scores.get(row, 0.0) / top for row in rows]
         out = []
         for chunk_id, row, score in zip(ids, rows, scores):
-            c = chunks[chunk_id]
-            out.append(
-                ScoredPassage(
-                    chunk_id=c.chunk_id,
-                    source=c.source,
-                    release_id=c.release_id,
-                    title=c.title,
-                    date=c.date_iso,
-                    paragraph=c.paragraph,
-                    language=c.language,
-                    text=c.body,
-                    score=float(score),
-                    routes=dict(ranks.get(row, {})),
-                )
-            )
+            out.append(passage_from_chunk(chunks[chunk_id], float(score), dict(ranks.get(row, {}))))
         return out
 
 

@@ -27,6 +27,16 @@ from qa.retrieval import RetrievalConfig, make_retriever
 from qa.understand import Understanding
 
 
+def _query(question, history, asked_on, answer_language, date_from, date_to) -> Query:
+    """The Query for `ask` and `stream`, refusing what no stage could answer."""
+    question = question.strip()
+    if not question:
+        raise ValueError("the question is empty; type a question about the press releases")
+    if date_from and date_to and date_from > date_to:
+        raise ValueError("the date range ends before it starts; swap the two dates")
+    return Query(question, tuple(history), asked_on, answer_language, date_from, date_to)
+
+
 class Pressroom:
     """Answers questions; the one object the UI, the CLI and the evals talk to."""
 
@@ -58,12 +68,7 @@ class Pressroom:
         date_from: date | None = None,
         date_to: date | None = None,
     ) -> Answer:
-        question = question.strip()
-        if not question:
-            raise ValueError("the question is empty; type a question about the press releases")
-        if date_from and date_to and date_from > date_to:
-            raise ValueError("the date range ends before it starts; swap the two dates")
-        return self.chain.invoke(Query(question, tuple(history), asked_on, answer_language, date_from, date_to))
+        return self.chain.invoke(_query(question, history, asked_on, answer_language, date_from, date_to))
 
     def stream(
         self,
@@ -80,18 +85,14 @@ class Pressroom:
         The final answer is the verified one: sentences the tokens showed may be gone from it, so a
         client replaces the streamed text with it. The extractive answerer yields only the final event.
         """
-        question = question.strip()
-        if not question:
-            raise ValueError("the question is empty; type a question about the press releases")
-        if date_from and date_to and date_from > date_to:
-            raise ValueError("the date range ends before it starts; swap the two dates")
+        query = _query(question, history, asked_on, answer_language, date_from, date_to)
         timings: dict[str, float] = {}
 
         def timed(stage: str, start: float) -> None:
             timings[stage] = (time.perf_counter() - start) * 1000
 
         start = time.perf_counter()
-        plan = self.understand(Query(question, tuple(history), asked_on, answer_language, date_from, date_to))
+        plan = self.understand(query)
         timed("understand", start)
         start = time.perf_counter()
         passages = self.retriever(plan)
