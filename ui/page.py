@@ -7,7 +7,6 @@ data ui.sources (served by GET api/sources/{chunk_id}), and the browser side ui/
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +104,6 @@ def build_page(
 
     `feedback`: the store thumbs go to (`add(...) -> id`, `set_comment(id, text)`; see ui.feedback).
     """
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry from a local tool
     with gr.Blocks(title=title, analytics_enabled=False, fill_width=True) as page:
         answers = gr.State({})  # chat message index -> the answer JSON shown there
         feedback_id = gr.State(None)
