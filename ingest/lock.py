@@ -59,8 +59,17 @@ def ingest_lock(folder: Path, *, wait: float = 0) -> Iterator[None]:
         raise unwritable_error(folder, exc.strerror or str(exc)) from None
     try:
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(sys.argv[:3]) or "python", "started": time.time()}
-        (folder / HOLDER).write_text(json.dumps(holder), encoding="utf-8")
+        _best_effort(lambda: (folder / HOLDER).write_text(json.dumps(holder), encoding="utf-8"))
         yield
     finally:
-        (folder / HOLDER).unlink(missing_ok=True)
+        _best_effort(lambda: (folder / HOLDER).unlink(missing_ok=True))
         lock.release()
+
+
+def _best_effort(write) -> None:
+    # The holder note only names who holds the lock; the lock itself is what keeps ingests apart, so a
+    # note that cannot be written (a file left by another user, a read-only corner) must not stop one.
+    try:
+        write()
+    except OSError:
+        pass
