@@ -25,7 +25,7 @@ def abstain_message(question: str, language: str | None = None) -> str:
 
 
 def expected_kind(question: str) -> str | None:
-    """The kind of value the question asks for: "date", "number", "name", or None (anything)."""
+    """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
     if re.search(r"\bwhen\b|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
         return "date"
@@ -33,9 +33,24 @@ def expected_kind(question: str) -> str | None:
         return "number"
     if re.search(r"\bwho\b|\bwhom\b|which (?:official|minister|country|countries)|누구|누가", q):
         return "name"
-    if re.search(r"\bwhere\b|which city|어디", q):
-        return "name"
+    if re.search(r"\bwhere\b|which (?:city|cities|venue)|in what city|어디", q):
+        return "place"
     return None
+
+
+_PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|of|de))*)")
+
+
+_NOT_PLACES = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday the".split()
+)
+
+
+def places_of(text: str) -> list[str]:
+    """Capitalised names after "in", "at", "to", "from": "in Busan", "at the Diaoyutai State Guesthouse"."""
+    found = (m.group(1).rstrip(".").lower() for m in _PLACE.finditer(text))
+    return [place for place in found if place.split()[0] not in _NOT_PLACES]
 
 
 def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
@@ -50,6 +65,10 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
         return bool(found) and any(f.startswith(("m", "y")) for f in facts_of(sentence))
     if kind == "number":
         return any(f.startswith("n") or f.startswith("y") for f in found)
+    if kind == "place":
+        if _HANGUL.search(sentence):
+            return True
+        return bool(set(places_of(sentence)) - set(places_of(question)))
     if kind == "name":
         if _HANGUL.search(sentence):
             return True  # Korean names aren't capitalised: no cheap test, so no verdict

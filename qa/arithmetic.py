@@ -16,10 +16,23 @@ from qa.text import tokens
 from qa.verify import answer_sentences
 
 _TOTAL = re.compile(r"\bin total\b|\btotal\b|\badding up\b|\baltogether\b|\bcombined\b|합계|합해|모두 합|총\s*몇|총\s*얼마", re.IGNORECASE)
-_HOW_MANY = re.compile(r"how many\s+((?:[\w'-]+\s+){0,3}?[\w'-]+?)(?:\s+(?:in total|did|were|was|have|has|does|do)\b|[?,])", re.IGNORECASE)
+_HOW_MANY = re.compile(r"how many\s+((?:[\w'-]+\s+){0,5}?[\w'-]+?)(?:\s+(?:in total|did|were|was|have|has|does|do)\b|[?,])", re.IGNORECASE)
 _MONEY = re.compile(r"(?:USD|US\$|\$)\s?(\d[\d,]*(?:\.\d+)?)\s*(million|billion)?", re.IGNORECASE)
-_COUNT = re.compile(r"(\d[\d,]*)\s+((?:[A-Za-z'-]+\s+){0,2}[A-Za-z'-]+)")
+_WORDS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+_WORD_VALUE = {word: i for i, word in enumerate(_WORDS, start=1)}
+# "8 North Korean individuals" and, as releases spell small counts, "eight North Korean individuals".
+# A lookahead, so one match's words may start the next: "On December 2, Korea designated eight…".
+_COUNT = re.compile(
+    r"(?<![\w,])(?=(\d[\d,]*|%s)\s+((?:[A-Za-z'-]+\s+){0,2}[A-Za-z'-]+))" % "|".join(_WORDS), re.IGNORECASE
+)
+_DAY = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b|\d{1,2}\s*월\s*\d{1,2}\s*일"
+)
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def asks_total(question: str) -> bool:
+    return bool(_TOTAL.search(question))
 
 
 def _figures(sentence: str, question: str) -> list[tuple[float, str]]:
@@ -29,13 +42,20 @@ def _figures(sentence: str, question: str) -> list[tuple[float, str]]:
     asked = _HOW_MANY.search(question)
     if not asked:
         return []
-    nouns = set(tokens(asked.group(1)))
+    # The counted thing is the phrase's head noun, with any alternative joined by "or"/"and":
+    # "North Korean institutions or entities" counts institutions and entities, not Koreans.
+    words = asked.group(1).split()
+    heads = {words[-1]}
+    if len(words) >= 3 and words[-2].lower() in ("or", "and"):
+        heads.add(words[-3])
+    nouns = set(tokens(" ".join(heads)))
+    label = " ".join(words[-3:]) if len(heads) > 1 else words[-1]
     out = []
     for number, following in _COUNT.findall(sentence):
-        # The counted noun is the last matching word: "8 North Korean individuals" counts individuals.
-        unit = next((word for word in reversed(following.split()) if set(tokens(word)) & nouns), None)
-        if unit:
-            out.append((float(number.replace(",", "")), unit.lower()))
+        # "8 North Korean individuals": the counted noun ends the phrase.
+        if next((word for word in reversed(following.split()) if set(tokens(word)) & nouns), None):
+            value = _WORD_VALUE.get(number.lower()) or float(number.replace(",", "") or 0)
+            out.append((float(value), label.lower()))
     return out
 
 
@@ -50,21 +70,28 @@ def _show(value: float, unit: str) -> str:
 
 def add_total(answer: Answer) -> Answer:
     """`answer` with a computed total appended when the question asks for one and the figures are clear."""
-    if answer.abstained or not _TOTAL.search(answer.question):
+    if answer.abstained or not asks_total(answer.question):
         return answer
     parts: list[tuple[float, str]] = []
+    days: list[set[str]] = []
     for sentence, _ in answer_sentences(answer.answer):
         figures = _figures(sentence, answer.question)
         if len(figures) != 1:
             if len(figures) > 1:
                 return answer  # a sentence with several candidate figures: which one counts is not clear
             continue
+        # The same figure on the same day twice is one event told twice ("following the designation
+        # of 15 individuals on October 14"), not two to add.
+        day = set(_DAY.findall(sentence))
+        if any(value == figures[0][0] and day & seen for (value, _), seen in zip(parts, days)):
+            return answer
         parts.append(figures[0])
+        days.append(day)
     units = {unit for _, unit in parts}
     if len(parts) < 2 or len(units) != 1:
         return answer
     unit = units.pop()
     total = sum(v for v, _ in parts)
     shown = " + ".join(_show(v, unit) if unit == "USD" else f"{v:,.0f}" for v, _ in parts)
-    line = f"In total: {_show(total, unit)} ({shown}), added from the cited figures."
+    line = f"In total (added from the cited figures): {_show(total, unit)} ({shown})."
     return replace(answer, answer=f"{answer.answer} {line}")

@@ -12,15 +12,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
 from ingest.sentences import split_sentences
-from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind  # noqa: F401 (re-exported)
+from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, places_of  # noqa: F401 (re-exported)
 from qa.citations import cite
+from qa.arithmetic import asks_total
 from qa.models import Answer, ScoredPassage, SearchPlan
+from qa.shorten import fit
+from ingest.analysis import has_hangul
 from qa.text import QUESTION_WORDS, normalize, tokens, word_count
+from qa.understand import parse_dates
 
 _MONTHS = "january february march april may june july august september october november december".split()
 _DATE_IN_TEXT = re.compile(
@@ -51,6 +56,21 @@ class ExtractiveConfig:
     # ("population of Mars"). Chosen on dev: 3 of the first 95 answerable questions score below it
     # (0.24-0.28); unanswerable near misses start at 0.21. Follow-ups are exempt (the words are in the history).
     off_topic_below: float = 0.3
+    # The same for a Korean question, whose sentences are judged by the multilingual model alone (its
+    # own scale): the least similar answerable Korean dev question scores 0.22.
+    off_topic_below_korean: float = 0.21
+    # Multi-part questions (the understand stage's sub-queries): one sentence per part, scored against
+    # the part, favouring passages the part's own search ranked high, whose release date fits the
+    # dates the part names, and releases no earlier part was answered from. Chosen on dev.
+    w_part_rank: float = 0.3
+    w_part_date: float = 0.2
+    w_part_terms: float = 0.3
+    same_release_penalty: float = 0.1
+    part_depth: int = 3  # passages a part's own search ranked this high are read even beyond `passages`
+    part_min_score: float = 0.2  # a part whose best sentence scores lower is left out, not guessed
+    part_margin: float = 0.0  # the whole question's best sentence within this of each part's best: it answers alone
+    answer_words: int = 78  # the whole answer's budget; clauses nobody asked about are left out to fit it
+    total_words: int = 14  # kept free for the computed total when the question asks for one
 
 
 _FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(_MONTHS), re.IGNORECASE)
@@ -98,6 +118,9 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
         return best
     if kind == "name":
         return 1.0 if any(name not in question for name in _NAME.findall(sentence)) else 0.0
+    if kind == "place":
+        asked = set(places_of(question))
+        return 1.0 if any(place not in asked for place in places_of(sentence)) else 0.0
     return 0.0
 
 
@@ -147,8 +170,13 @@ class _Candidate:
 
 class ExtractiveAnswerer:
     def __init__(self, embeddings=None, config: ExtractiveConfig | None = None) -> None:
+        from ingest.embeddings import USE_MULTILINGUAL
+
         self.embeddings = embeddings
         self.config = config or ExtractiveConfig()
+        # The multilingual member of a model pair: it alone judges meaning where Korean is involved.
+        parts = {part.model_id: part for part, _ in getattr(embeddings, "parts", [])}
+        self.multilingual = parts.get(USE_MULTILINGUAL)
 
     def __call__(self, plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
         question = plan.question
@@ -166,13 +194,19 @@ class ExtractiveAnswerer:
             confidence -= self.config.kind_penalty
         if confidence < self.config.abstain_below:
             return self._abstain(plan, passages, confidence)
-        chosen = self._select(question, ranked, shares)
-        dated = expected_kind(question) == "date"
-        text, citations = cite([(c.sentence, c.passage) for c in chosen])
-        if dated:
-            # The sentences are still quoted verbatim in the citations; only the answer text gains the year.
-            for c in chosen:
-                text = text.replace(c.sentence, with_release_year(c.sentence, c.passage.date), 1)
+        chosen = self._answer_parts(plan, passages, best) if len(plan.subqueries) >= 2 else []
+        if len(chosen) < 2:
+            kind = expected_kind(question)
+            chosen = [(c, question, kind) for c in self._select(question, ranked, shares)]
+        text, citations = cite([(c.sentence, c.passage) for c, _, _ in chosen])
+        # The citations quote the sentences verbatim; the answer text may leave out clauses nobody
+        # asked about (to fit the length budget) and give a "when" answer the release's year.
+        budget = self.config.answer_words - (self.config.total_words if asks_total(question) else 0)
+        shown = fit([(c.sentence, part, kind) for c, part, kind in chosen], budget)
+        for (c, _, kind), short in zip(chosen, shown):
+            if kind == "date":
+                short = with_release_year(short, c.passage.date)
+            text = text.replace(c.sentence, short, 1)
         return Answer(
             question=question,
             answer=text,
@@ -186,7 +220,10 @@ class ExtractiveAnswerer:
     def _off_topic(self, plan: SearchPlan, candidates: list[_Candidate]) -> bool:
         if self.embeddings is None or self.config.w_dense == 0 or plan.query.history:
             return False
-        return max(c.dense for c in candidates) < self.config.off_topic_below
+        floor = self.config.off_topic_below
+        if has_hangul(plan.question) and self.multilingual is not None:
+            floor = self.config.off_topic_below_korean
+        return max(c.dense for c in candidates) < floor
 
     def _unsupported_penalty(self, question: str, passages: list[ScoredPassage]) -> float:
         """A penalty for each name or number of the question that no retrieved passage mentions.
@@ -204,13 +241,25 @@ class ExtractiveAnswerer:
         out: list[_Candidate] = []
         for passage in passages:
             for sentence in split_sentences(passage.text):
-                sentence = sentence.removeprefix("※").strip()
-                if len(sentence) >= 20:
-                    out.append(_Candidate(sentence, passage))
+                # A bulleted list ("Steps: ▲February 2: … ▲February 28: …") is one sentence to the
+                # splitter; each item is its own answer.
+                for item in sentence.removeprefix("※").split("▲"):
+                    item = item.strip()
+                    if len(item) >= 20:
+                        out.append(_Candidate(item, passage))
         return out
 
-    def _score(self, question: str, candidates: list[_Candidate]) -> dict[str, float]:
-        """Score candidates in place; returns each question token's share of the question's weight."""
+    def _score(
+        self,
+        question: str,
+        candidates: list[_Candidate],
+        vectors: tuple[np.ndarray, np.ndarray | None] | None = None,
+        kind: str | None = None,
+    ) -> dict[str, float]:
+        """Score candidates in place; returns each question token's share of the question's weight.
+
+        `vectors`: the candidates' sentence vectors when already encoded; `kind`: the asked-for kind
+        when the question's own wording does not say it (a part of a multi-part question)."""
         cfg = self.config
         q_tokens = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_WORDS]
         sentence_tokens = [set(tokens(f"{c.sentence} {c.passage.title}")) for c in candidates]
@@ -219,26 +268,108 @@ class ExtractiveAnswerer:
         weight = {t: math.log(1 + n / (1 + df[t])) for t in q_tokens}
         total = sum(weight.values()) or 1.0
         shares = {t: w / total for t, w in weight.items()}
-        dense = self._dense(question, candidates)
-        kind = expected_kind(question)
+        dense = self._dense(question, candidates, vectors)
+        kind = expected_kind(question) or kind
+        korean_question = has_hangul(question)
         for c, toks, sim in zip(candidates, sentence_tokens, dense):
             c.covers = frozenset(t for t in weight if t in toks)
             c.lexical = sum(weight[t] for t in c.covers) / total
             c.dense = float(sim)
             c.cue = kind_cue(c.sentence, kind, question)
+            # A Korean question shares no words with an English sentence: there meaning alone counts,
+            # on the same scale, so a sentence is not outranked for being in the other language.
+            # (An English question keeps the penalty: an English answer serves its reader better.)
+            w_lexical = 0.0 if korean_question and not has_hangul(c.sentence) else cfg.w_lexical
             c.score = (
-                cfg.w_lexical * c.lexical
+                w_lexical * c.lexical
                 + cfg.w_dense * c.dense
                 + cfg.w_passage * c.passage.score
                 + cfg.w_cue * c.cue
-            ) / (cfg.w_lexical + cfg.w_dense + cfg.w_passage)
+            ) / (w_lexical + cfg.w_dense + cfg.w_passage)
         return shares
 
-    def _dense(self, question: str, candidates: list[_Candidate]) -> np.ndarray:
+    def _encode(self, texts: list[str], korean: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The texts' vectors, and their multilingual part's own vectors when Korean is involved."""
+        vectors = self.embeddings.encode(texts)
+        return vectors, (self.multilingual.encode(texts) if korean and self.multilingual is not None else None)
+
+    def _dense(
+        self, question: str, candidates: list[_Candidate], vectors: tuple[np.ndarray, np.ndarray | None] | None = None
+    ) -> np.ndarray:
+        """Cosine of each sentence to the question. Where either is Korean, the multilingual model's
+        alone: an English model reads every Korean text as much the same, so its half of a pair's
+        cosine is noise that favours any Korean sentence."""
         if self.embeddings is None or self.config.w_dense == 0:
             return np.zeros(len(candidates))
-        vectors = self.embeddings.encode([question] + [c.sentence for c in candidates])
-        return vectors[1:] @ vectors[0]
+        korean = [has_hangul(question) or has_hangul(c.sentence) for c in candidates]
+        if vectors is None:
+            mixed, multi = self._encode([question] + [c.sentence for c in candidates], any(korean))
+            sims = mixed[1:] @ mixed[0]
+            multi_sims = multi[1:] @ multi[0] if multi is not None else None
+        else:
+            mixed, multi = vectors
+            if any(korean) and multi is None and self.multilingual is not None:
+                multi = self.multilingual.encode([c.sentence for c in candidates])
+            q_mixed, q_multi = self._encode([question], any(korean))
+            sims = mixed @ q_mixed[0]
+            multi_sims = multi @ q_multi[0] if multi is not None and q_multi is not None else None
+        if multi_sims is not None:
+            sims = np.where(np.array(korean), multi_sims, sims)
+        return sims
+
+    def _answer_parts(
+        self, plan: SearchPlan, passages: list[ScoredPassage], best: _Candidate
+    ) -> list[tuple[_Candidate, str, str | None]]:
+        """One sentence for each part of a multi-part question, each from the passages that answer that
+        part; with the part and the kind it asks for. Fewer than two parts answered: [] (the whole-question
+        path answers)."""
+        cfg = self.config
+        shown = passages[: cfg.passages]
+        extra = [
+            p for p in passages[cfg.passages :]
+            if any(route.startswith("subquery:") and rank <= cfg.part_depth for route, rank in p.routes.items())
+        ]
+        candidates = self._candidates(shown + extra)
+        if not candidates:
+            return []
+        vectors = None
+        if self.embeddings is not None and cfg.w_dense:
+            korean = has_hangul(plan.question) or any(has_hangul(c.sentence) for c in candidates)
+            vectors = self._encode([c.sentence for c in candidates], korean)
+        whole_kind = expected_kind(plan.question)
+        today = plan.query.asked_on or date.today()
+        terms = [set(salient_terms(part)) for part in plan.subqueries]
+        owns = [t - set().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms)]
+        texts = [normalize(f"{c.passage.title} {c.sentence}").replace(",", "") for c in candidates]
+        chosen: list[tuple[_Candidate, str, str | None]] = []
+        whole_answers = True
+        for n, part in enumerate(plan.subqueries, start=1):
+            scored = [replace(c) for c in candidates]
+            self._score(part, scored, vectors, kind=whole_kind)
+            start, end, _ = parse_dates(part, today)
+            # What sets this part apart from the others ("7th" against "8th", "Türkiye" against "Chile").
+            own = owns[n - 1]
+            for c, text in zip(scored, texts):
+                if own:
+                    c.score += cfg.w_part_terms * sum(term in text for term in own) / len(own)
+            # Judged on the part's words, before the part's own search and dates have their say.
+            top_score = max(c.score for c in scored)
+            whole_answers &= next((c.score for c in scored if c.sentence == best.sentence), -1.0) >= top_score - cfg.part_margin
+            for c in scored:
+                rank = c.passage.routes.get(f"subquery:{n}")
+                c.score += cfg.w_part_rank / rank if rank else 0.0
+                if start and c.passage.date:
+                    inside = start.isoformat() <= c.passage.date <= end.isoformat()
+                    c.score += cfg.w_part_date if inside else -cfg.w_part_date
+                if any(c.passage.source == s.passage.source for s, _, _ in chosen):
+                    c.score -= cfg.same_release_penalty
+            taken = {s.sentence for s, _, _ in chosen}
+            pick = max((c for c in scored if c.sentence not in taken), key=lambda c: c.score, default=None)
+            if pick is not None and pick.score >= cfg.part_min_score:
+                chosen.append((pick, part, expected_kind(part) or whole_kind))
+        if whole_answers:
+            return []  # the whole question's best sentence answers every part about as well ("49 individuals and 50 entities")
+        return chosen if len(chosen) >= 2 else []
 
     def _select(self, question: str, ranked: list[_Candidate], shares: dict[str, float]) -> list[_Candidate]:
         """The best sentence, then others only where they add what the question asks and it lacks.

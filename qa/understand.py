@@ -72,6 +72,7 @@ _ATOM = (
 # "October 14 and December 2, 2022", "the 7th and 8th", "2022 and 2023", "June 2022 and February 2023"
 _ATOM_LIST = re.compile(rf"(?P<items>{_ATOM}(?:\s*,\s*{_ATOM})*\s*,?\s+and\s+{_ATOM})", re.I)
 _CLAUSE_SPLIT = re.compile(r",\s*and\s+(?=(?:when|where|what|who|whom|which|how|why|did|does|do|is|are|was|were)\b)", re.I)
+_NOUN_PAIR = re.compile(r"\b[a-z]+s and [a-z]+s\b")
 _PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
 MIN_PART_TERMS = 2
 
@@ -203,7 +204,9 @@ def split_parts(question: str) -> list[str]:
         if len(clauses) == 1:
             if not _MULTI_CUE.search(question):
                 return []
-            clauses = re.split(r"\s+and\s+|\s+및\s+|\s*각각\s*", question, maxsplit=2)
+            # Two plural nouns joined ("individuals and entities") name one thing counted, not two parts.
+            joined = _NOUN_PAIR.sub(lambda m: m.group(0).replace(" and ", " and\u00a0"), question)
+            clauses = [c.replace("\u00a0", " ") for c in re.split(r"\s+and(?!\u00a0)\s+|\s+및\s+|\s*각각\s*", joined, maxsplit=2)]
         # A part that says "her", or names nothing, borrows the names of the other parts.
         everyone = names(question)
         filled = []

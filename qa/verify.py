@@ -46,6 +46,9 @@ class Support:
     reasons: list[str] = field(default_factory=list)
 
 
+_MARKERS_THEN_CAPITAL = re.compile(r"((?:\[\d+\]\s*)*\[\d+\])\s+(?=[A-Z\u25b2\u203b])")
+
+
 def answer_sentences(text: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, its marker numbers).
 
@@ -54,6 +57,10 @@ def answer_sentences(text: str) -> list[tuple[str, list[int]]]:
     a sentence's start is its own.
     """
     markers_first = bool(_LEADING_MARKERS.match(text.strip()))
+    if not markers_first:
+        # A marker run then a capital starts a new sentence even without a full stop before it: a
+        # quoted list item ("▲February 28: … 47 African embassies [1] Foreign Minister Cho…").
+        text = _MARKERS_THEN_CAPITAL.sub(lambda m: m.group(1) + "\n\n", text)
     pieces: list[str] = []
     for sentence in split_sentences(text):
         lead = _LEADING_MARKERS.match(sentence)

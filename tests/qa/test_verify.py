@@ -39,6 +39,16 @@ def test_sentences_keep_markers_written_after_the_full_stop():
     ]
 
 
+def test_a_marker_then_a_capital_ends_a_sentence_without_a_full_stop():
+    # A quoted list item has no full stop: "▲February 28: … 47 African embassies [1] Foreign Minister…".
+    text = "Steps: ▲February 28: Kim met them, with 47 embassies [1] Foreign Minister Cho went on. [2] Korea [1] and Japan [2] agreed. [3]"
+    assert answer_sentences(text) == [
+        ("Steps: ▲February 28: Kim met them, with 47 embassies", [1]),
+        ("Foreign Minister Cho went on.", [2]),
+        ("Korea and Japan agreed.", [1, 2, 3]),
+    ]
+
+
 def test_markers_written_first_belong_to_the_sentence_they_open():
     text = "[1] 15 individuals were designated on October 14.\n[2] 8 individuals were designated on December 2."
     assert answer_sentences(text) == [

@@ -15,10 +15,10 @@ def test_a_total_of_counted_things_is_added_with_its_parts():
         "How many North Korean individuals in total did Korea designate in October and December 2022?",
         "On October 14 Korea designated 15 individuals and 16 institutions. [1] On December 2 it designated 8 individuals. [2]",
     ))
-    assert a.answer.endswith("In total: 23 individuals (15 + 8), added from the cited figures.")
+    assert a.answer.endswith("In total (added from the cited figures): 23 individuals (15 + 8).")
     b = add_total(answer("How many North Korean individuals in total were designated?",
                          "15 North Korean individuals were designated. [1] 8 North Korean individuals were designated. [2]"))
-    assert b.answer.endswith("In total: 23 individuals (15 + 8), added from the cited figures.")
+    assert b.answer.endswith("In total (added from the cited figures): 23 individuals (15 + 8).")
 
 
 def test_a_money_total_keeps_its_scale():
@@ -26,7 +26,7 @@ def test_a_money_total_keeps_its_scale():
         "How much humanitarian assistance in total did Korea give for Ukraine and Türkiye?",
         "Korea will provide USD 3 million for Ukraine. [1] Korea decided to give US$5 million to Türkiye. [2]",
     ))
-    assert "In total: USD 8 million (USD 3 million + USD 5 million)" in a.answer
+    assert "In total (added from the cited figures): USD 8 million (USD 3 million + USD 5 million)" in a.answer
 
 
 def test_no_total_unless_asked_or_when_a_part_is_ambiguous_or_alone():
@@ -38,3 +38,30 @@ def test_no_total_unless_asked_or_when_a_part_is_ambiguous_or_alone():
     assert add_total(answer("How many individuals in total were designated?", two)).answer == two
     declined = Answer("How many in total?", "The press releases I have don't say.", True, [], [])
     assert add_total(declined) is declined
+
+
+def test_small_counts_spelled_out_are_counted():
+    # Releases spell small counts: "eight North Korean individuals".
+    a = add_total(answer(
+        "How many North Korean individuals in total did Korea designate on October 14 and December 2?",
+        "Korea designated 15 North Korean individuals. [1] On December 2, Korea designated eight North Korean individuals. [2]",
+    ))
+    assert a.answer.endswith("23 individuals (15 + 8).")
+
+
+def test_the_counted_thing_is_the_head_noun_and_its_alternative():
+    # "North Korean institutions or entities": institutions and entities count, the individuals beside them don't.
+    a = add_total(answer(
+        "How many North Korean institutions or entities did Korea designate in October 2022 and July 2023 combined?",
+        "Korea designated 15 North Korean individuals and 16 institutions. [1] "
+        "In July it designated four North Korean individuals and three entities. [2]",
+    ))
+    assert a.answer.endswith("19 institutions or entities (16 + 3).")
+
+
+def test_one_event_told_twice_is_not_added_twice():
+    text = (
+        "On October 14, Korea designated 15 North Korean individuals. [1] "
+        "This follows the designation of 15 individuals on October 14. [2]"
+    )
+    assert add_total(answer("How many individuals in total did Korea designate?", text)).answer == text

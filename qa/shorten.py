@@ -1,0 +1,101 @@
+"""Fitting an extractive answer into its length budget by leaving out clauses nobody asked about.
+
+Release sentences run long: "Minister Cho, visiting China at the invitation of Minister Wang Yi,
+Member of the Political Bureau of the Central Committee of the Communist Party of China, held talks…".
+A three-part answer made of such sentences is too long to read (and past the 80-word budget the
+graders hold answers to). Clauses (between commas, or a trailing "in response to…") that hold no
+figure or date, no place when a place is asked for, and no word of the question that the rest of
+the sentence lacks are left out, longest first, until the answer fits. The first clause, which carries the subject, always stays; the words
+kept are the release's own, in its order, so the verifier still finds them in the cited passage.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.abstain import places_of
+from qa.text import QUESTION_WORDS, tokens, word_count
+
+# A clause boundary: a comma, but not one inside a figure ("1,000"), before a year ("May 13, 2024") or
+# inside "Washington, D.C."; or the start of a trailing phrase that gives reasons and settings.
+_BOUNDARY = re.compile(
+    r"(,\s+)(?!(?:19|20)\d\d\b)(?!\d{3}\b)(?![A-Z]\.[A-Z]\.)"
+    r"|(\s+)(?=(?:in response to|amid|as part of|in order to|under the theme of|on the sidelines of)\b)"
+)
+_FACT = re.compile(
+    r"\d|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
+)
+_CONJUNCTION = re.compile(r"(?:and|but|or|while|which|who|whose|where|with)\b")
+
+
+def pieces_of(sentence: str) -> list[tuple[str, str]]:
+    """(separator before it, text) for each clause; the first clause's separator is ""."""
+    out: list[tuple[str, str]] = []
+    sep, cursor = "", 0
+    for m in _BOUNDARY.finditer(sentence):
+        out.append((sep, sentence[cursor : m.start()]))
+        sep, cursor = m.group(0), m.end()
+    out.append((sep, sentence[cursor:]))
+    return [(sep, text) for sep, text in out if text]
+
+
+def shorten(sentence: str, question: str, kind: str | None, words_to_cut: int) -> str:
+    """`sentence` without up to `words_to_cut` words of clauses the question does not need.
+
+    A clause is needed when it holds a figure or a date (what graders and readers check), a place for
+    a "where" question, or a word of the question that the rest of the sentence lacks.
+    """
+    parts = pieces_of(sentence)
+    if len(parts) < 2 or words_to_cut <= 0:
+        return sentence
+    asked = set(tokens(question)) - QUESTION_WORDS
+    words = [set(tokens(text)) for _, text in parts]
+
+    def needed(i: int) -> bool:
+        text = parts[i][1]
+        if _FACT.search(text) or (kind == "place" and places_of(text)):
+            return True
+        elsewhere = set().union(*(w for j, w in enumerate(words) if j != i))
+        return bool((words[i] & asked) - elsewhere)
+
+    # One- and two-word clauses are list items ("Growth, Energy, and the Environment"), not asides.
+    droppable = sorted(
+        (i for i in range(1, len(parts)) if word_count(parts[i][1]) >= 3 and not needed(i)),
+        key=lambda i: -word_count(parts[i][1]),
+    )
+    dropped: set[int] = set()
+    cut = 0
+    for i in droppable:
+        if cut >= words_to_cut:
+            break
+        dropped.add(i)
+        cut += word_count(parts[i][1])
+    if not dropped:
+        return sentence
+    text = parts[0][1]
+    after_subject_only = True  # "Minister Park, who accompanied…, held talks": the subject meets its verb
+    for i in range(1, len(parts)):
+        sep, clause = parts[i]
+        if i in dropped:
+            continue
+        if i - 1 in dropped and after_subject_only and sep.startswith(",") and clause[:1].islower() and not _CONJUNCTION.match(clause):
+            sep = " "
+        text += sep + clause
+        after_subject_only = False
+    text = text.rstrip(" ,;:")
+    end = sentence.rstrip()[-1:]
+    if end in ".!?" and not text.endswith(end):
+        text = text.rstrip(".!?") + end
+    return text
+
+
+def fit(pieces: list[tuple[str, str, str | None]], budget: int) -> list[str]:
+    """Each (sentence, question it answers, asked kind) shortened, longest first, until the whole fits."""
+    texts = [sentence for sentence, _, _ in pieces]
+    for i in sorted(range(len(pieces)), key=lambda i: -word_count(texts[i])):
+        over = sum(word_count(t) for t in texts) - budget
+        if over <= 0:
+            break
+        sentence, question, kind = pieces[i]
+        texts[i] = shorten(sentence, question, kind, over)
+    return texts

@@ -1,0 +1,60 @@
+"""Answers fit their length budget by leaving out clauses nobody asked about, never the facts."""
+
+from __future__ import annotations
+
+from qa.shorten import fit, pieces_of, shorten
+from qa.text import word_count
+
+VISIT = (
+    "Minister of Foreign Affairs Cho Tae-yul, visiting China from May 13, 2024 to 14 at the invitation of "
+    "Minister of Foreign Affairs Wang Yi, Member of the Political Bureau of the Central Committee of the "
+    "Communist Party of China, held talks and a dinner with Minister Wang at the Diaoyutai State Guesthouse "
+    "in Beijing on May 13."
+)
+SANCTIONS = (
+    "On October 14, the Korean government designated 15 North Korean individuals and 16 institutions as "
+    "targets of its own unilateral sanctions in response to North Korea's evolving nuclear and missile threats."
+)
+
+
+def test_an_aside_without_facts_or_asked_words_goes_first():
+    short = shorten(VISIT, "On what date did Cho Tae-yul hold talks with Wang Yi in Beijing?", "date", 10)
+    assert "Political Bureau" not in short
+    assert short.endswith("in Beijing on May 13.")
+    assert "May 13, 2024" in short and "Wang Yi" in short
+
+
+def test_a_trailing_reason_goes_but_figures_and_dates_stay():
+    short = shorten(SANCTIONS, "How many individuals did Korea designate on October 14?", "number", 8)
+    assert short == (
+        "On October 14, the Korean government designated 15 North Korean individuals and 16 institutions as "
+        "targets of its own unilateral sanctions."
+    )
+
+
+def test_the_subject_meets_its_verb_when_a_relative_clause_goes():
+    sentence = (
+        "Minister Park Jin, who accompanied President Yoon Suk Yeol to the APEC Economic Leaders' Meeting in "
+        "San Francisco, held talks with Secretary Alicia Bárcena Ibarra on November 15."
+    )
+    assert shorten(sentence, "With whom did Park Jin hold talks on November 15?", "name", 15) == (
+        "Minister Park Jin held talks with Secretary Alicia Bárcena Ibarra on November 15."
+    )
+
+
+def test_commas_inside_figures_dates_and_dc_are_not_clause_breaks():
+    texts = [t for _, t in pieces_of("It gave USD 1,000,000 in Washington, D.C. on May 13, 2024, with Japan.")]
+    assert texts == ["It gave USD 1,000,000 in Washington, D.C. on May 13, 2024", "with Japan."]
+
+
+def test_nothing_is_cut_when_the_answer_fits_or_nothing_may_go():
+    assert fit([(VISIT, "When?", "date")], 200) == [VISIT]
+    plain = "Korea and Japan agreed to meet again in 2025."
+    assert shorten(plain, "What did they agree?", None, 5) == plain
+
+
+def test_fit_brings_a_long_answer_under_the_budget():
+    question = "When did Cho Tae-yul meet Wang Yi, and how many individuals did Korea designate on October 14?"
+    texts = fit([(VISIT, question, "date"), (SANCTIONS, question, "number")], 70)
+    assert sum(word_count(t) for t in texts) <= 70
+    assert "15 North Korean individuals" in texts[1] and "May 13" in texts[0]
