@@ -51,6 +51,7 @@ class ExtractiveConfig:
     w_cue: float = 0.5
     abstain_below: float = 0.075
     missing_penalty: float = 0.4  # per salient question term absent from every retrieved passage
+    cited_missing_penalty: float = 0.4
     kind_penalty: float = 0.15  # when no top sentence holds the number or date asked for
     # Off topic: no sentence of the top passages comes this close in meaning to a stand-alone question
     # ("population of Mars"). Chosen on dev: 3 of the first 95 answerable questions score below it
@@ -78,15 +79,21 @@ _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
+# A month and day with their year ("June 6, 2023", "2023년 6월 6일"), or a month with its year.
+_DATED = re.compile(
+    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(_MONTHS),
+    re.IGNORECASE,
+)
 _MONTH_DAY = re.compile(r"\b(?:%s)\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(_MONTHS), re.IGNORECASE)
 _KO_MONTH_DAY = re.compile(r"(?<![\d년]\s)(?<![\d년])(\d{1,2}\s*월\s*\d{1,2}\s*일)")
 
 
 def with_release_year(sentence: str, release_date: str) -> str:
     """"On May 30, the Ministry…" -> "On May 30, 2022, the Ministry…": a release writes its own year's
-    dates without the year, and a "when" answer without it is incomplete. Only sentences that name no
-    year at all, and only from the release's dateline."""
-    if not release_date or _YEAR.search(sentence):
+    dates without the year, and a "when" answer without it is incomplete. Only sentences with no date
+    that has its year already ("for the 2024-2025 term … on June 6" gains it), and only from the
+    release's dateline."""
+    if not release_date or _DATED.search(sentence):
         return sentence
     year = release_date[:4]
     if _MONTH_DAY.search(sentence):
@@ -145,8 +152,22 @@ def salient_terms(question: str) -> list[str]:
         if lower in QUESTION_WORDS or lower in {"korea", "korean", "rok"}:
             continue
         if word[0].isdigit() or (word[0].isupper() and i > 0):
-            terms.append(lower.rstrip("'’s").replace(",", ""))
+            # "Korea's" -> "korea"; "Otis" stays "otis" (stripping every trailing s made it "oti").
+            terms.append(re.sub(r"['’]s?$", "", lower).replace(",", ""))
     return terms
+
+
+def _missing_terms(question: str, texts: list[str]) -> list[str]:
+    """Salient terms of the question found in none of `texts`: whole words from their start ("otis" is
+    not in "negotiations", "7" not in "17"), a hyphenated name piece by piece ("Korea-ASEAN")."""
+    missing = []
+    for term in salient_terms(question):
+        # A plural matches its singular by prefix: "dialogues" is found in "Dialogue".
+        pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
+        patterns = [re.compile(rf"(?<!\w){re.escape(p)}") for p in pieces]
+        if not any(all(p.search(text) for p in patterns) for text in texts):
+            missing.append(term)
+    return missing
 
 
 def _passage_text(passage: ScoredPassage) -> str:
@@ -189,6 +210,11 @@ class ExtractiveAnswerer:
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
         best = ranked[0]
         confidence = best.score - self._unsupported_penalty(question, passages)
+        same_language = has_hangul(question) == has_hangul(best.sentence)  # names are spelled differently across
+        if same_language and len(_missing_terms(question, [_passage_text(best.passage)])) >= 2:
+            # The best sentence's own release lacks two of the question's names or numbers: it is
+            # about something else ("aid to Mexico for Hurricane Otis" answered from aid to Chile).
+            confidence -= self.config.cited_missing_penalty
         if expected_kind(question) in ("number", "date") and not any(c.cue for c in ranked[:3]):
             # Asked "how many" or "when", and no strong sentence holds a number or a date.
             confidence -= self.config.kind_penalty
@@ -234,7 +260,7 @@ class ExtractiveAnswerer:
         more than it caught unanswerable questions.)
         """
         texts = [_passage_text(p) for p in passages]
-        missing = [term for term in salient_terms(question) if not any(term in text for text in texts)]
+        missing = _missing_terms(question, texts)
         return self.config.missing_penalty * len(missing)
 
     def _candidates(self, passages: list[ScoredPassage]) -> list[_Candidate]:
