@@ -159,12 +159,13 @@ def salient_terms(question: str) -> list[str]:
 
 def _missing_terms(question: str, texts: list[str]) -> list[str]:
     """Salient terms of the question found in none of `texts`: whole words from their start ("otis" is
-    not in "negotiations", "7" not in "17"), a hyphenated name piece by piece ("Korea-ASEAN")."""
+    not in "negotiations", "7" not in "17" or "2017" in "20170"), a hyphenated name piece by piece
+    ("Korea-ASEAN"), a plural by its singular."""
     missing = []
     for term in salient_terms(question):
         # A plural matches its singular by prefix: "dialogues" is found in "Dialogue".
         pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
-        patterns = [re.compile(rf"(?<!\w){re.escape(p)}") for p in pieces]
+        patterns = [re.compile(rf"(?<!\w){re.escape(p)}" + (r"(?!\d)" if p[-1:].isdigit() else "")) for p in pieces]
         if not any(all(p.search(text) for p in patterns) for text in texts):
             missing.append(term)
     return missing

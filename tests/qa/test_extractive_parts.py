@@ -70,3 +70,17 @@ def test_a_korean_question_finds_the_english_sentence_that_answers_it(pressroom)
     answer = pressroom.ask("COP28에는 몇 개국 대표를 포함해 몇 명이 참석할 것으로 예상됐나요?")
     assert not answer.abstained
     assert "70,000" in answer.answer and "198" in answer.answer
+
+
+def test_a_near_miss_whose_release_lacks_the_question_s_names_is_declined(pressroom):
+    # The aid release that comes closest is Chile's; Hurricane Otis is only mentioned in passing in another.
+    answer = pressroom.ask("How much emergency aid did the Korean government pledge to Mexico for Hurricane Otis relief?")
+    assert answer.abstained
+
+
+def test_unsupported_terms_are_whole_words():
+    from qa.extractive import _missing_terms
+
+    assert _missing_terms("What about Hurricane Otis?", ["renewed negotiations in mexico"]) == ["hurricane", "otis"]
+    assert _missing_terms("Where were the 7th ROK-U.S. Dialogues held?", ["the 7th rok-u.s. senior economic dialogue"]) == []
+    assert _missing_terms("How many votes in 2017?", ["in 20170 votes"]) == ["2017"]

@@ -1,4 +1,4 @@
-"""A "when" answer quoted from a release gains the year from the release's dateline, only when it names none."""
+"""A "when" answer quoted from a release gains the year from the release's dateline, unless a date in it has its year."""
 
 from __future__ import annotations
 
@@ -15,3 +15,14 @@ def test_sentences_with_a_year_or_without_a_date_or_undated_releases_are_left_al
     for sentence, date in [("They met on May 9, 2022.", "2023-06-20"), ("No date here.", "2022-05-31"),
                            ("On May 30, the Center opened.", ""), ("2023년 6월 6일 회의가 열렸다.", "2023-06-07")]:
         assert with_release_year(sentence, date) == sentence
+
+
+def test_a_year_elsewhere_in_the_sentence_does_not_date_the_day():
+    # "2024-2025" is the term, not the day of the election.
+    sentence = "Korea was elected for the 2024-2025 term at the UN General Assembly in New York on June 6 (local time)."
+    assert with_release_year(sentence, "2023-06-07") == (
+        "Korea was elected for the 2024-2025 term at the UN General Assembly in New York on June 6, 2023 (local time)."
+    )
+    assert with_release_year("In 2019 it began; on May 30 the Center opened.", "2022-05-31") == (
+        "In 2019 it began; on May 30, 2022 the Center opened."
+    )
