@@ -126,10 +126,10 @@ def serve_cold_start(index_dir: Path, workdir: Path, questions: list[str]) -> di
                     status = None
                 if status == 200:
                     break
-                if status == 503:
-                    result["error"] = "serve answered /healthz 503 (index unavailable)"
-                    break
+                # 503 is "starting" (models loading, warm-up) until it turns 200, or "down" if it never does.
                 time.sleep(0.05)
+            else:
+                result["error"] = f"serve not healthy within {HEALTH_TIMEOUT_S} s (last /healthz status {status})"
             if status == 200:
                 result["healthy_s"] = time.perf_counter() - start
                 log(f"serve: healthy after {result['healthy_s']:.1f} s; first question")
