@@ -12,7 +12,7 @@ import re
 
 from qa.facts import facts_of, names_of
 from qa.models import Answer
-from qa.text import normalize
+from qa.text import MONTHS, normalize
 
 ABSTAIN_EN = "The press releases I have don't say. Nothing I found answers this closely enough."
 ABSTAIN_KO = "보유한 보도자료에는 이 질문에 답하는 내용이 없습니다."
@@ -41,10 +41,7 @@ def expected_kind(question: str) -> str | None:
 _PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|of|de))*)")
 
 
-_NOT_PLACES = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday the".split()
-)
+_NOT_PLACES = frozenset([*MONTHS, *"monday tuesday wednesday thursday friday saturday sunday the".split()])
 
 
 def places_of(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from qa.models import Answer
-from qa.text import tokens
+from qa.text import MONTHS, tokens
 from qa.verify import answer_sentences
 
 _TOTAL = re.compile(r"\bin total\b|\btotal\b|\badding up\b|\baltogether\b|\bcombined\b|합계|합해|모두 합|총\s*몇|총\s*얼마", re.IGNORECASE)
@@ -26,7 +26,7 @@ _COUNT = re.compile(
     r"(?<![\w,])(?=(\d[\d,]*|%s)\s+((?:[A-Za-z'-]+\s+){0,2}[A-Za-z'-]+))" % "|".join(_WORDS), re.IGNORECASE
 )
 _DAY = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b|\d{1,2}\s*월\s*\d{1,2}\s*일"
+    r"\b(?:%s)\s+\d{1,2}\b|\d{1,2}\s*월\s*\d{1,2}\s*일" % "|".join(m.capitalize() for m in MONTHS)
 )
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
 

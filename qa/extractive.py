@@ -24,12 +24,11 @@ from qa.arithmetic import asks_total
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.shorten import fit
 from ingest.analysis import has_hangul
-from qa.text import QUESTION_WORDS, normalize, tokens, word_count
+from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import parse_dates
 
-_MONTHS = "january february march april may june july august september october november december".split()
 _DATE_IN_TEXT = re.compile(
-    r"\b(?:%s)\b|\b(?:19|20)\d\d\b|\d+\s*월|\d+\s*일|\d{4}\s*년" % "|".join(_MONTHS), re.IGNORECASE
+    r"\b(?:%s)\b|\b(?:19|20)\d\d\b|\d+\s*월|\d+\s*일|\d{4}\s*년" % "|".join(MONTHS), re.IGNORECASE
 )
 _NUMBER = re.compile(r"\d[\d,.]*")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
@@ -75,17 +74,17 @@ class ExtractiveConfig:
     total_words: int = 14  # kept free for the computed total when the question asks for one
 
 
-_FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(_MONTHS), re.IGNORECASE)
+_FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
 _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
 # A month and day with their year ("June 6, 2023", "2023년 6월 6일"), or a month with its year.
 _DATED = re.compile(
-    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(_MONTHS),
+    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(MONTHS),
     re.IGNORECASE,
 )
-_MONTH_DAY = re.compile(r"\b(?:%s)\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(_MONTHS), re.IGNORECASE)
+_MONTH_DAY = re.compile(r"\b(?:%s)\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(MONTHS), re.IGNORECASE)
 _KO_MONTH_DAY = re.compile(r"(?<![\d년]\s)(?<![\d년])(\d{1,2}\s*월\s*\d{1,2}\s*일)")
 
 
@@ -176,7 +175,7 @@ def _passage_text(passage: ScoredPassage) -> str:
     spoken_date = ""
     if passage.date:
         year, month, _ = passage.date.split("-")
-        spoken_date = f"{_MONTHS[int(month) - 1]} {year}"
+        spoken_date = f"{MONTHS[int(month) - 1]} {year}"
     return normalize(f"{passage.title} {spoken_date} {passage.text}").replace(",", "")
 
 

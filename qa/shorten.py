@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from qa.abstain import places_of
-from qa.text import QUESTION_WORDS, tokens, word_count
+from qa.text import MONTHS, QUESTION_WORDS, tokens, word_count
 
 # A clause boundary: a comma, but not one inside a figure ("1,000"), before a year ("May 13, 2024") or
 # inside "Washington, D.C."; or the start of a trailing phrase that gives reasons and settings.
@@ -23,7 +23,7 @@ _BOUNDARY = re.compile(
     r"|(\s+)(?=(?:in response to|amid|as part of|in order to|under the theme of|on the sidelines of)\b)"
 )
 _FACT = re.compile(
-    r"\d|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
+    r"\d|\b(?:%s)\b" % "|".join(m.capitalize() for m in MONTHS)
 )
 _CONJUNCTION = re.compile(r"(?:and|but|or|while|which|who|whose|where|with)\b")
 

@@ -50,6 +50,9 @@ _STOPWORD_STEMS = frozenset(stem(w) for w in STOPWORDS)
 QUESTION_WORDS = QUESTION_WORDS | frozenset(stem(w) for w in QUESTION_WORDS)
 
 
+MONTHS = "january february march april may june july august september october november december".split()
+
+
 def tokens(text: str, *, drop_stopwords: bool = True) -> list[str]:
     """Content tokens: stemmed English words, numbers without separators, Korean character bigrams.
 
