@@ -188,12 +188,15 @@ def serve_rows(section: dict) -> list[Row]:
     rows: list[Row] = []
     if "healthy_s" in serve:
         rows.append(Row("4 serve", "serve: start → /healthz 200", f"{serve['healthy_s']:.1f} s", base_s,
-                        fmt_ratio(ratio(serve["healthy_s"], bare["seconds"])),
-                        note="baseline: a bare python process that imports the model package, loads MiniLM "
-                        "and encodes one sentence (start to exit)"))
+                        fmt_ratio(ratio(serve["healthy_s"], bare["seconds"])), target="≤ 10 s",
+                        met=serve["healthy_s"] <= 10,
+                        note="existing index; baseline: a bare python process that imports sentence-transformers, "
+                        "loads MiniLM and encodes one sentence (start to exit); serve runs MiniLM through ONNX "
+                        "Runtime (PRESSROOM_QUERY_ENCODER=onnx) and never imports torch"))
         first = serve["asks"][0]
         rows.append(Row("4 serve", "serve: start → first answer", f"{serve['first_answer_s']:.1f} s", base_s,
-                        fmt_ratio(ratio(serve["first_answer_s"], bare["seconds"])),
+                        fmt_ratio(ratio(serve["first_answer_s"], bare["seconds"])), target="first answer ≤ 2 s once ready",
+                        met=first["status"] == 200 and first["request_s"] <= 2,
                         note=f"first /api/ask took {first['request_s'] * 1000:.0f} ms (status {first['status']})"
                         + (f"; later ones {', '.join(f'{x * 1000:.0f}' for x in serve['warm_request_s'])} ms"
                            if serve["warm_request_s"] else "")))

@@ -63,9 +63,11 @@ def _kiwi_instance():
     global _kiwi
     with _kiwi_lock:
         if _kiwi is None:
-            from kiwipiepy import Kiwi  # ~1 s to load its model; only texts with Hangul need it
+            from kiwipiepy import Kiwi  # only texts with Hangul need it
 
-            _kiwi = Kiwi()
+            # Without the multi-word dictionary: it loads in 1 s instead of 2.8 s (start-up time), and a
+            # name stays searchable by its parts ("토니 블링컨" was one term, so "블링컨" found nothing).
+            _kiwi = Kiwi(load_multi_dict=False)
         return _kiwi
 
 

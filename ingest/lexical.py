@@ -23,7 +23,7 @@ from ingest.analysis import analyze
 from ingest.models import Chunk
 
 LEXICAL_DIR = "lexical"
-ANALYZER_VERSION = "snowball+kiwi-v1"  # bump when analysis changes: the side index is rebuilt
+ANALYZER_VERSION = "snowball+kiwi-v2"  # bump when analysis changes: the side index is rebuilt
 _TERMS = "terms.jsonl"
 _ROWS = "rows.json"
 _BM25 = "bm25"

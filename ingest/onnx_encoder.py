@@ -104,8 +104,10 @@ class OnnxMiniLM(Embeddings):
     model_id = MINILM
 
     def __init__(self, folder: Path, variant: str = "onnx-int8", batch_size: int = 32, threads: int | None = None) -> None:
+        # `tokenizers` alone, not transformers' AutoTokenizer: serving then never imports torch or
+        # transformers (about 4 s of a server's start on this machine). Same tokenizer.json, same ids.
         import onnxruntime as ort
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         if variant not in VARIANTS:
             raise ValueError(f"unknown ONNX variant {variant!r}; choose from {', '.join(VARIANTS)}")
@@ -113,19 +115,26 @@ class OnnxMiniLM(Embeddings):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # No memory arena: it keeps the largest batch's buffers (attention over 256 tokens) for good, and
+        # under concurrent questions a server grew by a third; freed per call, it stays near its start.
+        options.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(str(folder / VARIANTS[variant]), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._tokenizer = AutoTokenizer.from_pretrained(str(folder / "tokenizer"))
         self._max_tokens = int((folder / "max_seq_length").read_text())
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer" / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=self._max_tokens)
+        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
         self.variant = variant
         self.batch_size = batch_size
 
     def _batch(self, texts: list[str]) -> np.ndarray:
-        enc = self._tokenizer(texts, padding=True, truncation=True, max_length=self._max_tokens, return_tensors="np")
-        feed = {k: v.astype(np.int64) for k, v in enc.items() if k in self._inputs}
-        hidden = self._session.run(None, feed)[0]
-        mask = enc["attention_mask"][..., None].astype(np.float32)
-        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -165,6 +165,11 @@ def ingest(
                 typer.echo(f"would {label}: {name}")
     if report.interrupted:
         raise typer.Exit(130)
+    if not dry_run:
+        from pressroom.service import prepare_query_encoder
+
+        if prepare_query_encoder(settings):
+            typer.echo(f"exported the query encoder ({settings.query_encoder}) to {settings.onnx_dir}", err=True)
     if report.failed:
         rest = "" if dry_run else "; the rest are in the index"
         typer.secho(f"{len(report.failed)} file(s) failed (listed above){rest}", fg=typer.colors.YELLOW, err=True)
@@ -172,18 +177,9 @@ def ingest(
 
 
 def _open(settings: Settings, embeddings=None):
-    from qa.service import open_pressroom
+    from pressroom.service import open_service
 
-    return open_pressroom(
-        settings.index,
-        embedding_model=settings.embedding_model,
-        k=settings.k,
-        embeddings=embeddings,
-        answer_model=settings.answer_model,
-        llm=settings.llm_config(),
-        server=settings.chroma_server(),
-        retrieval=settings.retrieval,
-    )
+    return open_service(settings, embeddings)
 
 
 @app.command()
@@ -318,8 +314,8 @@ def evaluate(
     from evals.questions import QuestionFileError, load_questions
     from evals.report import comparison_lines, interval_cell, write_report
     from evals.runner import comparisons, run_config, write_results
-    from ingest.embeddings import load_embeddings
     from ingest.index import IndexProblem
+    from pressroom.service import query_embeddings
 
     _offline()
     settings = _settings(index)
@@ -332,7 +328,7 @@ def evaluate(
         check_corpus(corpus_dirs)
         llm = make_llm(settings.llm_url, settings.llm_model, settings.llm_api_key)
         judge = LLMJudge(llm) if llm is not None else None
-        embeddings = load_embeddings(settings.embedding_model)
+        embeddings = query_embeddings(settings)
         ctx = EvalContext(
             settings.index, corpus_dirs, settings.embedding_model, settings.k, embeddings, llm, settings.llm_config()
         )

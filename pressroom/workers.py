@@ -42,21 +42,14 @@ def worker_environment(settings: Settings) -> dict[str, str]:
 def app_factory():
     """The app of one worker (uvicorn calls this in each worker process)."""
     from ingest.index import IndexProblem
-    from qa.service import open_pressroom
+    from pressroom.service import open_service
     from ui.app import create_app
 
     settings = Settings()
 
     def load():
         try:
-            return open_pressroom(
-                settings.index,
-                embedding_model=settings.embedding_model,
-                k=settings.k,
-                answer_model=settings.answer_model,
-                llm=settings.llm_config(),
-                server=settings.chroma_server(),
-            )
+            return open_service(settings)
         except IndexProblem as exc:
             log.warning("%s", exc)
             raise

@@ -20,6 +20,7 @@ from ui.config import WebConfig
 from ui.errors import install_error_handlers
 from ui.feedback import FeedbackStore
 from ui.limits import AnswerGate, RequestGuard
+from ui.memory import cap_arenas, return_free_memory
 from ui.readiness import LiveService, Readiness
 from ui.release_links import load_release_links
 from ui.security import ForwardedHeaders, SecurityHeaders, TrustedProxies
@@ -44,6 +45,7 @@ def create_app(
     With neither (e.g. no index yet) the app still serves, in 503 mode, and says why it can't answer.
     """
     config = config or WebConfig()
+    cap_arenas()  # before the server's threads exist: see ui.memory
     readiness = Readiness(unavailable_reason or DEFAULT_REASON)
     if pressroom is not None:
         readiness.set_ready(pressroom)
@@ -91,7 +93,8 @@ def create_app(
     state = ApiState(
         readiness=readiness,
         limits=config.limits,
-        gate=AnswerGate(config.limits.max_concurrent, config.limits.max_waiting, config.limits.wait_timeout_s),
+        gate=AnswerGate(config.limits.max_concurrent, config.limits.max_waiting, config.limits.wait_timeout_s,
+                        on_idle=return_free_memory),
         feedback=feedback,
         sources=_source_desk(service, config),
     )

@@ -141,14 +141,17 @@ class AnswerGate:
     """At most `max_concurrent` answers at once and `max_waiting` waiting; the rest are told to retry.
 
     Waiting happens on the event loop, not in a worker thread, so a full queue costs no threads and
-    the health checks stay quick.
+    the health checks stay quick. `on_idle` runs when the last answer in flight ends and nobody waits.
     """
 
-    def __init__(self, max_concurrent: int, max_waiting: int, timeout_s: float) -> None:
+    def __init__(self, max_concurrent: int, max_waiting: int, timeout_s: float,
+                 on_idle: Callable[[], None] | None = None) -> None:
         self.max_concurrent = max(1, max_concurrent)
         self.max_waiting = max_waiting
         self.timeout_s = timeout_s
+        self.on_idle = on_idle
         self.waiting = 0
+        self.in_flight = 0
         self._semaphore: asyncio.Semaphore | None = None
 
     async def acquire(self) -> Slot:
@@ -163,19 +166,26 @@ class AnswerGate:
             raise Busy("no answering slot came free in time") from None
         finally:
             self.waiting -= 1
-        return Slot(self._semaphore)
+        self.in_flight += 1
+        return Slot(self)
+
+    def _release(self) -> None:
+        self.in_flight -= 1
+        self._semaphore.release()
+        if self.in_flight == 0 and self.waiting == 0 and self.on_idle is not None:
+            self.on_idle()
 
 
 class Slot:
     """A held answering slot; releasing twice is harmless (a stream may end two ways)."""
 
-    def __init__(self, semaphore: asyncio.Semaphore) -> None:
-        self._semaphore: asyncio.Semaphore | None = semaphore
+    def __init__(self, gate: AnswerGate) -> None:
+        self._gate: AnswerGate | None = gate
 
     def release(self) -> None:
-        semaphore, self._semaphore = self._semaphore, None
-        if semaphore is not None:
-            semaphore.release()
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate._release()
 
 
 # Gradio POST routes the chat uses; every other POST under /gradio_api (upload, stream, component

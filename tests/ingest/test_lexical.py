@@ -38,6 +38,13 @@ def test_korean_keeps_content_morphemes_and_its_latin_words():
     assert analyze("튀르키예 지진") == korean_terms("튀르키예 지진")  # Hangul picks the Korean path
 
 
+def test_a_korean_name_is_searchable_by_each_of_its_parts():
+    # Kiwi's multi-word dictionary made "토니 블링컨" one term, so a question naming "블링컨" matched nothing.
+    terms = korean_terms("토니 블링컨 국무장관과 하야시 요시마사 외무대신을 만났다")
+    assert {"토니", "블링컨", "하야시", "요시마사"} <= set(terms)
+    assert set(korean_terms("블링컨 장관")) & set(terms)
+
+
 @pytest.mark.parametrize("text", ["", "   ", "?!", "\ud7a3" * 3, "x" * 100_000, "가" * 20_000])
 def test_any_text_is_analysed_without_error(text):
     terms = analyze(text)

@@ -37,10 +37,11 @@ def _install() -> None:
 
     delay = float(os.environ.get("FAKE_CLI_DELAY", "0"))
     ingest.embeddings.LazyEmbeddings = lambda *a, **k: SlowFakeEmbeddings(delay=delay)
-    if sys.argv[1:2] != ["ingest"]:  # the question side (a second of imports the ingest runs skip)
-        import qa.service
+    import pressroom.service
 
-        qa.service.load_embeddings = lambda *a, **k: FakeEmbeddings()
+    # No query-encoder export after a fake ingest, and the question side asks with the fake model too.
+    pressroom.service.prepare_query_encoder = lambda settings: False
+    pressroom.service.query_embeddings = lambda settings: FakeEmbeddings()
     if os.environ.get("FAKE_CLI_BATCH"):
         ingest.pipeline.EMBED_BATCH = int(os.environ["FAKE_CLI_BATCH"])
 

@@ -1,0 +1,47 @@
+"""The service as the entry points open it from settings: `serve`, `ask`, `eval` and each worker of
+`serve --workers N` build it here, the same way."""
+
+from __future__ import annotations
+
+from pressroom.settings import Settings
+
+
+def query_embeddings(settings: Settings):
+    """The embeddings that encode questions and answer sentences (settings.query_encoder for MiniLM)."""
+    from ingest.embeddings import load_embeddings
+
+    return load_embeddings(settings.embedding_model, minilm_backend=settings.query_encoder, onnx_dir=settings.onnx_dir)
+
+
+def prepare_query_encoder(settings: Settings) -> bool:
+    """Export MiniLM for the query encoder if it is not yet; True when this call exported it.
+
+    Ingest calls it (torch is loaded there anyway), so that a server's first start does not pay for it.
+    """
+    from ingest.embeddings import MINILM, parse_model_spec
+
+    if settings.query_encoder == "torch" or MINILM not in {name for name, _ in parse_model_spec(settings.embedding_model)}:
+        return False
+    from ingest.onnx_encoder import INT8_FILE, export_folder, export_minilm
+
+    folder = export_folder(settings.onnx_dir)
+    if (folder / INT8_FILE).exists():
+        return False
+    export_minilm(folder)
+    return True
+
+
+def open_service(settings: Settings, embeddings=None):
+    """The Pressroom over the existing index in settings (qa.service.open_pressroom)."""
+    from qa.service import open_pressroom
+
+    return open_pressroom(
+        settings.index,
+        embedding_model=settings.embedding_model,
+        k=settings.k,
+        embeddings=embeddings or query_embeddings(settings),
+        answer_model=settings.answer_model,
+        llm=settings.llm_config(),
+        server=settings.chroma_server(),
+        retrieval=settings.retrieval,
+    )
