@@ -96,8 +96,8 @@ def llm_rows(section: dict) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ingest.embeddings import load_embeddings
     from pressroom.llm_server import LOCAL_MODEL_NAME, MODEL_FILE, ServerOptions, default_cache, start_server
+    from pressroom.service import query_embeddings
     from pressroom.settings import Settings
     from qa.generative import LLMConfig
     from qa.service import open_pressroom
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8096)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--passages", type=int, help="passages the model reads (default PRESSROOM_LLM_PASSAGES)")
+    p.add_argument("--max-chars", type=int, help="characters of each passage (default PRESSROOM_LLM_MAX_CHARS)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = p.parse_args(argv)
     if not args.model.is_file():
@@ -122,14 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(ServerOptions(args.model, args.port, args.threads, 4096, LOCAL_MODEL_NAME))
     try:
         base = f"http://127.0.0.1:{args.port}"
-        config = LLMConfig(url=f"{base}/v1", model=LOCAL_MODEL_NAME, passages=args.passages or settings.llm_passages)
-        embeddings = load_embeddings(settings.embedding_model)
+        config = LLMConfig(url=f"{base}/v1", model=LOCAL_MODEL_NAME, passages=args.passages or settings.llm_passages,
+                           max_chars=args.max_chars or settings.llm_max_chars)
+        embeddings = query_embeddings(settings)
         pressroom = open_pressroom(index, embedding_model=settings.embedding_model, embeddings=embeddings, llm=config)
         pressroom.ask(questions[0])  # warm-up: model pages in, embeddings load
         section = run(pressroom, pressroom.answerer, base, questions)
     finally:
         del server
-    section.update(model=str(args.model), threads=args.threads, passages=config.passages,
+    section.update(model=str(args.model), threads=args.threads, passages=config.passages, max_chars=config.max_chars,
                    load_average_before=load_before, load_average_after=loadavg())
     rows = llm_rows(section)
     print_table(rows)

@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = 120.0  # seconds for one whole answer; then the extractive answerer answers
     llm_passages: int = 4  # top passages the model reads (prompt length is the time to first token)
+    llm_max_chars: int = 560  # of each passage, around the sentence that matches the question best
 
     def chroma_server(self):
         """The Chroma server holding the vectors, or None: Chroma embedded in the index folder."""
@@ -129,5 +130,5 @@ class Settings(BaseSettings):
 
         return LLMConfig(
             url=self.llm_url, model=self.llm_model or "local", api_key=self.llm_api_key,
-            timeout=self.llm_timeout, passages=self.llm_passages,
+            timeout=self.llm_timeout, passages=self.llm_passages, max_chars=self.llm_max_chars,
         )

@@ -32,7 +32,7 @@ class LLMConfig:
     model: str = "local"
     api_key: str | None = None
     passages: int = 4  # how many top passages the model reads: prompt tokens are the time to first token
-    max_chars: int = 700  # of each passage
+    max_chars: int = 560  # of each passage (qa.prompt.focus keeps the part around the question)
     max_tokens: int = 200
     timeout: float = 120.0  # seconds for a whole answer
     temperature: float = 0.0

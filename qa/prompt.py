@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.sentences import split_sentences
 from qa.models import ScoredPassage, SearchPlan
+from qa.text import tokens
 
 DECLINE = "NOT IN THE RELEASES"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -42,18 +44,53 @@ def _clip(text: str, limit: int) -> str:
     return cut[: cut.rfind(" ")] + " …" if " " in cut else cut + " …"
 
 
-def render_passages(passages: list[ScoredPassage], *, max_chars: int = 700) -> str:
+def focus(text: str, asked: str, limit: int) -> str:
+    """At most `limit` characters of a passage, around the sentence that shares most words with `asked`.
+
+    Every prompt character is reading time before the first token (about 70 tokens a second on a
+    2-core laptop), so a long passage is cut to its most relevant run of whole sentences, not to
+    its opening. With no shared word (e.g. a Korean question, an English passage) it keeps the opening.
+    """
+    if len(text) <= limit:
+        return text
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return _clip(text, limit)
+    wanted = set(tokens(asked))
+    scores = [len(wanted & set(tokens(sentence))) for sentence in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    first = last = best
+    size = len(sentences[best])
+    while True:
+        # Widen by the more relevant neighbour (the earlier one on a tie: it sets the scene).
+        around = [i for i in (first - 1, last + 1) if 0 <= i < len(sentences)]
+        around.sort(key=lambda i: (-scores[i], i))
+        grown = next((i for i in around if size + 1 + len(sentences[i]) <= limit), None)
+        if grown is None:
+            break
+        size += 1 + len(sentences[grown])
+        first, last = min(first, grown), max(last, grown)
+    kept = _clip(" ".join(sentences[first : last + 1]), limit)
+    return ("… " if first > 0 else "") + kept + (" …" if last < len(sentences) - 1 and not kept.endswith("…") else "")
+
+
+def render_passages(passages: list[ScoredPassage], *, max_chars: int = 700, asked: str = "") -> str:
     blocks = []
+    first_of: dict[str, int] = {}
     for n, p in enumerate(passages, 1):
-        head = f'<passage n="{n}" title="{_fence(p.title)}" date="{p.date or "undated"}">'
-        blocks.append(f"{head}\n{_fence(_clip(p.text, max_chars))}\n</passage>")
+        # A release's title once: a repeat costs ~20 prompt tokens, a reference to it ~5.
+        seen = first_of.setdefault(p.release_id, n)
+        title = f"same release as passage {seen}" if seen != n else _fence(p.title)
+        head = f'<passage n="{n}" title="{title}" date="{p.date or "undated"}">'
+        blocks.append(f"{head}\n{_fence(focus(p.text, asked, max_chars))}\n</passage>")
     return "\n".join(blocks)
 
 
 def build_messages(plan: SearchPlan, passages: list[ScoredPassage], *, max_chars: int = 700) -> list[tuple[str, str]]:
     """(role, content) pairs for a chat model: rules, fenced passages, the question, the rules again."""
     language = LANGUAGE_NAMES.get(answer_language(plan), answer_language(plan))
-    parts = [f"Passages:\n{render_passages(passages, max_chars=max_chars)}", f"Question: {_fence(plan.question)}"]
+    asked = " ".join((plan.question, plan.text, *plan.subqueries))
+    parts = [f"Passages:\n{render_passages(passages, max_chars=max_chars, asked=asked)}", f"Question: {_fence(plan.question)}"]
     if plan.text != plan.question:
         parts.append(f"(The question in full: {_fence(plan.text)})")
     if plan.subqueries:
