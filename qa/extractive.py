@@ -26,6 +26,7 @@ from qa.shorten import fit
 from ingest.analysis import has_hangul
 from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import parse_dates
+from qa.vector_cache import VectorCache
 
 _DATE_IN_TEXT = re.compile(
     r"\b(?:%s)\b|\b(?:19|20)\d\d\b|\d+\s*월|\d+\s*일|\d{4}\s*년" % "|".join(MONTHS), re.IGNORECASE
@@ -52,6 +53,7 @@ class ExtractiveConfig:
     abstain_below: float = 0.075
     missing_penalty: float = 0.4  # per salient question term absent from every retrieved passage
     cited_missing_penalty: float = 0.4
+    vector_cache: int = 5000  # sentences whose vectors are kept between answers (~28 MB with the model pair)
     kind_penalty: float = 0.15  # when no top sentence holds the number or date asked for
     # Off topic: no sentence of the top passages comes this close in meaning to a stand-alone question
     # ("population of Mars"). Chosen on dev: 3 of the first 95 answerable questions score below it
@@ -199,6 +201,9 @@ class ExtractiveAnswerer:
         # The multilingual member of a model pair: it alone judges meaning where Korean is involved.
         parts = {part.model_id: part for part, _ in getattr(embeddings, "parts", [])}
         self.multilingual = parts.get(USE_MULTILINGUAL)
+        size = self.config.vector_cache
+        self._mixed = VectorCache(embeddings.encode, size) if embeddings is not None else None
+        self._multi = VectorCache(self.multilingual.encode, size) if self.multilingual is not None else None
 
     def __call__(self, plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
         question = plan.question
@@ -322,8 +327,8 @@ class ExtractiveAnswerer:
 
     def _encode(self, texts: list[str], korean: bool) -> tuple[np.ndarray, np.ndarray | None]:
         """The texts' vectors, and their multilingual part's own vectors when Korean is involved."""
-        vectors = self.embeddings.encode(texts)
-        return vectors, (self.multilingual.encode(texts) if korean and self.multilingual is not None else None)
+        vectors = self._mixed.encode(texts)
+        return vectors, (self._multi.encode(texts) if korean and self._multi is not None else None)
 
     def _dense(
         self, question: str, candidates: list[_Candidate], vectors: tuple[np.ndarray, np.ndarray | None] | None = None
@@ -340,8 +345,8 @@ class ExtractiveAnswerer:
             multi_sims = multi[1:] @ multi[0] if multi is not None else None
         else:
             mixed, multi = vectors
-            if any(korean) and multi is None and self.multilingual is not None:
-                multi = self.multilingual.encode([c.sentence for c in candidates])
+            if any(korean) and multi is None and self._multi is not None:
+                multi = self._multi.encode([c.sentence for c in candidates])
             q_mixed, q_multi = self._encode([question], any(korean))
             sims = mixed @ q_mixed[0]
             multi_sims = multi @ q_multi[0] if multi is not None and q_multi is not None else None

@@ -1,0 +1,79 @@
+"""Sentence vectors are encoded once while cached, and the cache gives what the model gives."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from qa.vector_cache import VectorCache
+
+
+class CountingModel:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        return np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
+
+
+def test_each_text_is_encoded_once_and_rows_keep_the_order_asked():
+    model = CountingModel()
+    cache = VectorCache(model.encode, size=10)
+    first = cache.encode(["a b", "c", "a b"])
+    assert model.seen == ["a b", "c"]  # a repeat within one call is encoded once too
+    again = cache.encode(["c", "d", "a b"])
+    assert model.seen == ["a b", "c", "d"]
+    assert np.array_equal(again, model.encode(["c", "d", "a b"]))
+    assert np.array_equal(first, model.encode(["a b", "c", "a b"]))
+    assert (cache.hits, cache.misses) == (3, 3)
+
+
+def test_the_least_recently_used_text_goes_first():
+    model = CountingModel()
+    cache = VectorCache(model.encode, size=2)
+    cache.encode(["x", "y"])
+    cache.encode(["x"])  # x is now the most recent
+    cache.encode(["z"])  # evicts y
+    model.seen.clear()
+    cache.encode(["x", "y", "z"])
+    assert model.seen == ["y"] and len(cache) == 2
+
+
+def test_a_size_of_zero_caches_nothing():
+    model = CountingModel()
+    cache = VectorCache(model.encode, size=0)
+    cache.encode(["x"]), cache.encode(["x"])
+    assert model.seen == ["x", "x"] and len(cache) == 0
+
+
+def test_threads_sharing_a_cache_get_their_own_rows():
+    model = CountingModel()
+    cache = VectorCache(model.encode, size=50)
+    texts = [f"sentence {i}" for i in range(200)]
+    want = model.encode(texts)
+    errors = []
+
+    def worker(offset: int) -> None:
+        for start in range(offset, 200, 7):
+            chunk = texts[start : start + 5]
+            if not np.array_equal(cache.encode(chunk), want[start : start + 5]):
+                errors.append(start)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(cache) <= 50
+
+
+def test_the_answerer_encodes_a_passage_sentence_once_across_questions(pressroom):
+    answerer = pressroom.answerer
+    cache = answerer._mixed
+    pressroom.ask("When did Korea and ASEAN establish dialogue relations?")
+    misses = cache.misses
+    answer = pressroom.ask("When did Korea and ASEAN establish dialogue relations?")
+    assert "1989" in answer.answer
+    assert cache.misses <= misses + 1  # at most the question itself, if it had been dropped
