@@ -191,8 +191,14 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(bench_ingest.reingest_rows(corpus_re, len(files), synthetic))
 
         def query() -> None:
+            from pressroom.service import query_embeddings
+            from pressroom.settings import Settings
+
+            # Questions as the server encodes them (PRESSROOM_QUERY_ENCODER, the float ONNX export by
+            # default: the same vectors as the torch model the chunks were embedded with).
             section = bench_query.run(
-                embeddings, corpus["_chunks"], corpus["_vectors"], args.sizes, args.questions, tmp / "index-query"
+                query_embeddings(Settings()), corpus["_chunks"], corpus["_vectors"], args.sizes, args.questions,
+                tmp / "index-query",
             )
             results["sections"]["query"] = section
             rows.extend(bench_query.query_rows(section))

@@ -205,6 +205,12 @@ class ExtractiveAnswerer:
         self._mixed = VectorCache(embeddings.encode, size) if embeddings is not None else None
         self._multi = VectorCache(self.multilingual.encode, size) if self.multilingual is not None else None
 
+    def forget_vectors(self) -> None:
+        """Empty the sentence-vector cache (benchmarks measure an answer's cost with nothing cached)."""
+        for cache in (self._mixed, self._multi):
+            if cache is not None:
+                cache.clear()
+
     def __call__(self, plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
         question = plan.question
         candidates = self._candidates(passages[: self._reads(question)])

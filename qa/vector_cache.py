@@ -46,5 +46,9 @@ class VectorCache:
                     self._vectors.popitem(last=False)
         return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
     def __len__(self) -> int:
         return len(self._vectors)
