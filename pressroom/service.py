@@ -3,14 +3,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from pressroom.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def query_embeddings(settings: Settings):
-    """The embeddings that encode questions and answer sentences (settings.query_encoder for MiniLM)."""
+    """The embeddings that encode questions and answer sentences (settings.query_encoder for MiniLM).
+
+    Without the ONNX packages (an install that left them out) it says so and uses torch: slower to
+    start, same vectors."""
     from ingest.embeddings import load_embeddings
 
-    return load_embeddings(settings.embedding_model, minilm_backend=settings.query_encoder, onnx_dir=settings.onnx_dir)
+    try:
+        return load_embeddings(settings.embedding_model, minilm_backend=settings.query_encoder, onnx_dir=settings.onnx_dir)
+    except ImportError as exc:
+        log.warning("query encoder %s unavailable (%s); using torch. Install onnx, onnxruntime and tokenizers "
+                    "(pip install -e .) for a faster start", settings.query_encoder, exc)
+        return load_embeddings(settings.embedding_model)
 
 
 def prepare_query_encoder(settings: Settings) -> bool:
@@ -27,7 +39,11 @@ def prepare_query_encoder(settings: Settings) -> bool:
     folder = export_folder(settings.onnx_dir)
     if (folder / INT8_FILE).exists():
         return False
-    export_minilm(folder)
+    try:
+        export_minilm(folder)
+    except ImportError as exc:  # the index is fine; questions will be encoded with torch instead
+        log.warning("could not export the query encoder (%s); questions will use torch", exc)
+        return False
     return True
 
 
