@@ -194,22 +194,30 @@ class _Candidate:
 
 class ExtractiveAnswerer:
     def __init__(self, embeddings=None, config: ExtractiveConfig | None = None) -> None:
-        from ingest.embeddings import USE_MULTILINGUAL
+        from ingest.embeddings import USE_MULTILINGUAL, ConcatenatedEmbeddings
 
         self.embeddings = embeddings
         self.config = config or ExtractiveConfig()
         # The multilingual member of a model pair: it alone judges meaning where Korean is involved.
         parts = {part.model_id: part for part, _ in getattr(embeddings, "parts", [])}
         self.multilingual = parts.get(USE_MULTILINGUAL)
+        # A cache per model of a pair, the pair rebuilt over them: a Korean question's sentences need the
+        # multilingual model's vectors alone as well, and those are then the pair's own, not a second encode.
         size = self.config.vector_cache
-        self._mixed = VectorCache(embeddings.encode, size) if embeddings is not None else None
-        self._multi = VectorCache(self.multilingual.encode, size) if self.multilingual is not None else None
+        self._caches: list[VectorCache] = []
+        self._mixed = self._multi = None
+        if parts:
+            self._caches = [VectorCache(part, size) for part, _ in embeddings.parts]
+            self._mixed = ConcatenatedEmbeddings([(cache, w) for cache, (_, w) in zip(self._caches, embeddings.parts)])
+            self._multi = next((c for c in self._caches if c.model_id == USE_MULTILINGUAL), None)
+        elif embeddings is not None:
+            self._caches = [VectorCache(embeddings, size)]
+            self._mixed = self._caches[0]
 
     def forget_vectors(self) -> None:
         """Empty the sentence-vector cache (benchmarks measure an answer's cost with nothing cached)."""
-        for cache in (self._mixed, self._multi):
-            if cache is not None:
-                cache.clear()
+        for cache in self._caches:
+            cache.clear()
 
     def __call__(self, plan: SearchPlan, passages: list[ScoredPassage]) -> Answer:
         question = plan.question

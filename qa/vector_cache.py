@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 
 class VectorCache:
-    """`encode(texts)` of the wrapped function, remembering up to `size` texts' vectors (thread-safe)."""
+    """`encode(texts)` of the wrapped model, remembering up to `size` texts' vectors (thread-safe).
 
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], size: int) -> None:
-        self._encode = encode
+    It keeps the model's `model_id`, so cached models can stand in for the parts of a model pair
+    (ingest.embeddings.ConcatenatedEmbeddings)."""
+
+    def __init__(self, model, size: int) -> None:
+        self._encode = model.encode
+        self.model_id = model.model_id
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()

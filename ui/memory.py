@@ -9,24 +9,22 @@ was retained. So: two arenas, and the freed pages go back to the system whenever
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import time
 
 log = logging.getLogger(__name__)
 
 _M_ARENA_MAX = -8  # glibc's mallopt parameter number
-_libc = None
 
 
+@functools.cache
 def _glibc():
-    global _libc
-    if _libc is None:
-        try:
-            libc = ctypes.CDLL("libc.so.6")
-            _libc = libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else False
-        except OSError:
-            _libc = False
-    return _libc or None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
 def cap_arenas(arenas: int = 2) -> None:
