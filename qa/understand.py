@@ -42,7 +42,12 @@ _KO_DATES = [
     ("month", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년\s*(?P<month>\d{1,2})\s*월")),
     ("year", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년(?!\s*\d)")),
 ]
-_RECENT = re.compile(r"\b(latest|most recent(ly)?|newest|recently|the last time)\b|최근|최신|가장 최근", re.I)
+_RECENT = re.compile(
+    r"\b(latest|most recent(ly)?|newest|recently|the last time)\b|최근|최신|가장 최근|마지막"
+    # "When did Park and Blinken last meet?" (not "last year", "last month"…)
+    r"|\bdid\b[^?]*?\blast\s+(?!(?:year|month|week|time|spring|summer|fall|autumn|winter)\b)[a-z]+",
+    re.I,
+)
 # "the most recent X before Y" asks about the past of Y, not for the newest release.
 _BEFORE = re.compile(r"\b(before|prior to|preceding|previous)\b|이전|전에", re.I)
 
@@ -262,7 +267,8 @@ class Understanding:
         if date_from is None and text != query.text:
             date_from, date_to, date_notes = parse_dates(" ".join(query.history[-self.history_turns :]), today)
         prefer_recent = bool(_RECENT.search(query.text)) and not _BEFORE.search(query.text)
-        subqueries = tuple(split_parts(query.text))
+        # "When was the latest round, and how many were designated?" asks about one event, the newest.
+        subqueries = () if prefer_recent else tuple(split_parts(query.text))
         if subqueries and text != query.text:
             context = text[len(query.text) :].strip()
             subqueries = tuple(f"{part} {context}" for part in subqueries)

@@ -11,7 +11,7 @@ import pytest
 
 from qa.chain import build_chain, literal_plan
 from qa.citations import citation_problems, markers
-from qa.extractive import ABSTAIN_EN, ABSTAIN_KO, ExtractiveAnswerer, with_release_year
+from qa.extractive import ABSTAIN_EN, ABSTAIN_KO, ExtractiveAnswerer, name_this_year, with_release_year
 from qa.models import Answer, Query, ScoredPassage, SearchPlan
 from qa.service import Pressroom
 
@@ -73,11 +73,12 @@ def check_citations_directly(answer: Answer) -> None:
             assert quote.strip(), "empty quote"
             assert quote.removeprefix("※ ") in passage.text, f"[{citation.n}] quote is not verbatim: {quote!r}"
     # Every sentence of the answer is a quoted sentence followed by its marker (a "when" answer's
-    # month and day may gain the release's year: qa.extractive.with_release_year).
+    # month and day may gain the release's year, and "this year" its year: qa.extractive).
     for sentence, n in re.findall(r"\s*(.+?) \[(\d+)\]", answer.answer):
         citation = by_n[int(n)]
         quotes = citation.quote.split(" … ")
-        assert sentence in quotes or sentence in [with_release_year(q, citation.date) for q in quotes]
+        dated = [name_this_year(f(q, citation.date), citation.date) for q in quotes for f in (lambda q, d: q, with_release_year)]
+        assert sentence in quotes or sentence in dated
 
 
 def test_korea_asean_dialogue_relations_year(asean_answer):
@@ -231,3 +232,11 @@ def test_chain_records_retrieve_and_answer_timings():
     assert set(answer.timings_ms) == {"understand", "retrieve", "answer", "verify"}
     assert 25 <= answer.timings_ms["retrieve"] < 1000
     assert 50 <= answer.timings_ms["answer"] < 1000
+
+
+def test_latest_answers_with_the_newest_event_not_the_one_it_recalls(pressroom):
+    # The 8th dialogue's release also recalls the 7th, in a sentence as close to the question.
+    answer = pressroom.ask("When and where was the most recent ROK-U.S. Senior Economic Dialogue held?")
+    assert not answer.abstained
+    assert answer.citations[0].source == "039_8th-sed-seoul.txt"
+    assert "January 31" in answer.answer.split("[1]")[0]

@@ -1,8 +1,9 @@
-"""A "when" answer quoted from a release gains the year from the release's dateline, unless a date in it has its year."""
+"""A "when" answer quoted from a release gains the year from the release's dateline, unless a date in it has its year;
+"this year" gains it in every answer."""
 
 from __future__ import annotations
 
-from qa.extractive import with_release_year
+from qa.extractive import name_this_year, with_release_year
 
 
 def test_a_month_and_day_gain_the_release_year():
@@ -26,3 +27,12 @@ def test_a_year_elsewhere_in_the_sentence_does_not_date_the_day():
     assert with_release_year("In 2019 it began; on May 30 the Center opened.", "2022-05-31") == (
         "In 2019 it began; on May 30, 2022 the Center opened."
     )
+
+
+def test_this_year_gains_the_release_year_once():
+    assert name_this_year("The ODA budget for this year was set at 6.25 trillion won.", "2024-02-29") == (
+        "The ODA budget for this year (2024) was set at 6.25 trillion won."
+    )
+    assert name_this_year("올해 ODA 예산은 6.25조 원이다.", "2024-02-29") == "올해(2024년) ODA 예산은 6.25조 원이다."
+    assert name_this_year("This year (2024) is named.", "2024-02-29") == "This year (2024) is named."
+    assert name_this_year("No year here.", "") == "No year here."

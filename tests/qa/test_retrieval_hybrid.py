@@ -128,6 +128,15 @@ def test_latest_puts_the_newest_relevant_release_first(hybrid, understand):
     assert {"009_dprk-sanctions-oct2022.txt", "011_dprk-sanctions-dec2022.txt"} & set(top)
 
 
+def test_latest_finds_the_newest_of_a_series_below_older_rounds(hybrid, understand):
+    # Three paragraphs each of the older rounds outrank the newest round's best one; recency
+    # reorders releases, not rows, so the newest round still comes first.
+    p = understand(Query("When did Korea most recently impose unilateral sanctions on North Korea, and how many were designated?"))
+    passages = hybrid(p)
+    assert passages[0].source == "025_dprk-sanctions-jul2023.txt"
+    assert passages[0].routes["date"] == 1
+
+
 def _pair_rankings(hybrid, understand) -> list[tuple[dict, list[str], list[str]]]:
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(pairs) >= 20

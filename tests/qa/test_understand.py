@@ -77,10 +77,21 @@ def test_a_date_range_chosen_by_the_user_wins():
         ("가장 최근에 열린 고위급경제협의회는 어디서 열렸나요?", True),
         ("When was the most recent meeting before the one in Washington in February 2023?", False),
         ("When did Korea join the UN?", False),
+        ("When did Park Jin and Antony Blinken last meet?", True),
+        ("What did the minister agree with Mexico last year?", False),
+        ("Who did he meet last month?", False),
+        ("When had Seoul last done something like that?", False),  # the past of another event
     ],
 )
 def test_recency(text, recent):
     assert understand(Query(text)).prefer_recent is recent
+
+
+def test_a_question_about_the_latest_event_is_not_split_into_parts():
+    # Both clauses ask about the one newest round; searched apart, the second finds every round.
+    plan = understand(Query("When did Korea most recently impose sanctions on North Korea, and how many were designated?"))
+    assert plan.prefer_recent and plan.subqueries == ()
+    assert len(understand(Query("When did Korea impose sanctions on North Korea, and how many were designated?")).subqueries) == 2
 
 
 @pytest.mark.parametrize(

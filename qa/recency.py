@@ -1,0 +1,90 @@
+"""Which of several nearly equal answer sentences tells of the newest event.
+
+Asked for "the latest SED", the release that reports the 8th dialogue also recalls the 7th; both
+sentences match the question equally well, and the release date cannot tell them apart. The date
+the sentence itself names can: "on January 31" in a release of February 1, 2024 is 2024-01-31,
+"December 12, 2022" is older. A sentence that names no date is dated by its release.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Callable, Sequence, TypeVar
+
+import dateparser
+
+from qa.text import MONTHS
+
+T = TypeVar("T")
+
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
+# "February 13, 2023", "June 4-5", "September 2023", "2024년 1월 31일", "1월 31일"; a day range keeps
+# its first day. Only spans that hold a month are read, so a bare year or number is never a date.
+_MENTION = re.compile(
+    r"\b(?P<en>(?:%s)\.?(?:\s+\d{1,2}(?=\b|st|nd|rd|th))?(?:\s*[-–]\s*\d{1,2})?(?:,?\s+(?:19|20)\d\d)?)"
+    r"|(?P<ko>(?:(?:19|20)\d\d\s*년\s*)?\d{1,2}\s*월(?:\s*\d{1,2}\s*일)?)" % _MONTH_NAMES
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*년)?(?!\d)")
+_RANGE_END = re.compile(r"\s*[-–]\s*\d{1,2}")
+
+
+def event_dates(sentence: str, release_date: str) -> list[date]:
+    """The dates a sentence names, a missing year taken from its release: the latest such day no more
+    than a week after the release ("December 28" in a January release is last December; "January 8"
+    in a release of January 5 is this week's). A year alone ("the 2023 budget") counts as that
+    year's end, or the release's own day when that comes first: "the plan for 2024" in a release of
+    February 2024 is as new as the release."""
+    try:
+        released = datetime.fromisoformat(release_date)
+    except ValueError:
+        return []
+    settings = {"RELATIVE_BASE": released + timedelta(days=7), "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"}
+    found = []
+    for m in _MENTION.finditer(sentence):
+        text = _RANGE_END.sub("", m.group(0)).strip()
+        if m.group("en") and not re.search(r"\d", text):
+            continue  # a month alone ("in May") is too vague, and "May" may be the verb
+        parsed = dateparser.parse(text, languages=["en", "ko"], settings=settings)
+        if parsed is not None:
+            found.append(parsed.date())
+    rest = _MENTION.sub(" ", sentence)
+    for m in _YEAR.finditer(rest):
+        found.append(min(date(int(m.group(1)), 12, 31), released.date()))
+    return found
+
+
+def event_date(sentence: str, release_date: str) -> date | None:
+    """The newest date the sentence names; its release date when it names none."""
+    dates = event_dates(sentence, release_date)
+    if dates:
+        return max(dates)
+    try:
+        return date.fromisoformat(release_date)
+    except ValueError:
+        return None
+
+
+def newest_near_best(
+    ranked: Sequence[T],
+    *,
+    score: Callable[[T], float],
+    sentence: Callable[[T], str],
+    release_date: Callable[[T], str],
+    margin: float,
+    eligible: Callable[[T], bool] = lambda c: True,
+    depth: int = 12,
+) -> list[T]:
+    """`ranked` (best first) with the newest of the eligible items scoring within `margin` of the
+    best moved to the front; the rest keep their order."""
+    if not ranked:
+        return []
+    top = score(ranked[0])
+    near = [c for c in ranked[:depth] if score(c) >= top - margin and (c is ranked[0] or eligible(c))]
+    dated = [(event_date(sentence(c), release_date(c)), i, c) for i, c in enumerate(near)]
+    dated = [(d, i, c) for d, i, c in dated if d is not None]
+    if not dated:
+        return list(ranked)
+    # Newest first; between equal dates the better score (its earlier place) wins.
+    _, _, newest = max(dated, key=lambda t: (t[0], -t[1]))
+    return [newest, *(c for c in ranked if c is not newest)]

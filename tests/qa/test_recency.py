@@ -1,0 +1,47 @@
+"""Dating an answer sentence by the event it names, and choosing the newest of near-equal answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qa.recency import event_date, event_dates, newest_near_best
+
+
+def test_a_sentence_is_dated_by_the_dates_it_names():
+    # The release of the 8th dialogue recalls the 7th: its own date cannot tell them apart.
+    assert event_dates("The 7th SED was held in Washington, D.C. on December 12, 2022.", "2024-02-01") == [date(2022, 12, 12)]
+    assert event_dates("They held the 8th SED in Seoul on January 31.", "2024-02-01") == [date(2024, 1, 31)]
+    assert event_dates("이번 회의는 1월 31일 서울에서 열렸다.", "2024-02-01") == [date(2024, 1, 31)]
+    assert event_dates("The summit is set for June 4-5, 2024.", "2024-02-01") == [date(2024, 6, 4)]
+
+
+def test_a_missing_year_is_the_latest_one_up_to_a_week_after_the_release():
+    assert event_dates("On December 28, the government released the report.", "2023-01-05") == [date(2022, 12, 28)]
+    assert event_dates("The talks are set for January 8.", "2024-01-05") == [date(2024, 1, 8)]
+
+
+def test_a_year_alone_counts_as_its_end_but_never_after_the_release():
+    assert event_dates("The 2023 ODA budget was 4.77 trillion won.", "2024-02-29") == [date(2023, 12, 31)]
+    assert event_dates("It finalized the ODA plan for 2024.", "2024-02-29") == [date(2024, 2, 29)]
+
+
+def test_a_month_alone_or_no_date_falls_back_to_the_release():
+    assert event_dates("In May they met again.", "2023-06-01") == []
+    assert event_date("The ministers agreed to cooperate.", "2023-06-01") == date(2023, 6, 1)
+    assert event_date("The ministers agreed to cooperate.", "not a date") is None
+
+
+def _pick(items, margin, eligible=lambda c: True):
+    return newest_near_best(
+        items, score=lambda c: c[0], sentence=lambda c: c[1], release_date=lambda c: c[2], margin=margin, eligible=eligible
+    )
+
+
+def test_the_newest_within_the_margin_answers_and_the_rest_keep_their_order():
+    older = (0.70, "The 7th SED was held on December 12, 2022.", "2024-02-01")
+    newer = (0.65, "They held the 8th SED on January 31.", "2024-02-01")
+    other = (0.50, "Unrelated sentence.", "2023-01-01")
+    assert _pick([older, newer, other], 0.1) == [newer, older, other]
+    assert _pick([older, newer, other], 0.01) == [older, newer, other]  # too far below the best
+    assert _pick([older, newer, other], 0.1, eligible=lambda c: c is not newer) == [older, newer, other]
+    assert _pick([], 0.1) == []
