@@ -1,4 +1,5 @@
-"""Which of several nearly equal answer sentences tells of the newest event.
+"""Time relations between an answer and its question: which of several nearly equal sentences tells
+of the newest event, and which sentences look back from a later event to an earlier one.
 
 Asked for "the latest SED", the release that reports the 8th dialogue also recalls the 7th; both
 sentences match the question equally well, and the release date cannot tell them apart. The date
@@ -88,3 +89,31 @@ def newest_near_best(
     # Newest first; between equal dates the better score (its earlier place) wins.
     _, _, newest = max(dated, key=lambda t: (t[0], -t[1]))
     return [newest, *(c for c in ranked if c is not newest)]
+
+
+# "Before Blinken's visit, when had they last met?", "How long had it been since …?", "the most recent
+# … before the one in Washington": the answer is a release looking back from its own event.
+_ASKS_LOOKBACK = re.compile(
+    r"\bhad\b[^?]*\b(?:last|first|previously)\b|\bhow long had it been\b|\bbefore\b[^?]*\blast\b|\blast\b[^?]*\bbefore\b"
+    r"|\bmost recent\b[^?]*\b(?:before|prior to)\b|\bprevious (?:one|meeting|round|session|visit)\b"
+    r"|마지막[^?]*(?:이전|전에|전)|이전[^?]*마지막|만에|이전에는 언제",
+    re.IGNORECASE,
+)
+# "They last met in New York in September", "the first visit … since November 2017", "the first in
+# four months, following the one held in Tokyo", "the first … in about seven years".
+_LOOKS_BACK = re.compile(
+    r"\b(?:last|first) (?:met|held|visited|took place|convened|spoke|talked)\b|\blast(?: [\w-]+){1,3} (?:took place|was held|were held)\b"
+    r"|\bfirst\b[^.]*?\b(?:since|in (?:about |nearly |over |some |more than )?(?:\w+|\d+) (?:years?|months?))\b"
+    r"|\bfollowing the (?:one|last|previous)\b|\bthe previous\b(?! (?:day|week|evening|night|morning|year)\b)|이후 처음|만에|지난번|직전",
+    re.IGNORECASE,
+)
+
+
+def asks_lookback(question: str) -> bool:
+    """Whether the question asks for the event before another one, or the time since it."""
+    return bool(_ASKS_LOOKBACK.search(question))
+
+
+def looks_back(sentence: str) -> bool:
+    """Whether the sentence tells of an earlier event from a later one's release."""
+    return bool(_LOOKS_BACK.search(sentence))

@@ -240,3 +240,9 @@ def test_latest_answers_with_the_newest_event_not_the_one_it_recalls(pressroom):
     assert not answer.abstained
     assert answer.citations[0].source == "039_8th-sed-seoul.txt"
     assert "January 31" in answer.answer.split("[1]")[0]
+
+
+def test_a_question_about_the_time_before_an_event_is_answered_by_a_look_back(pressroom):
+    answer = pressroom.ask("Before Cho Tae-yul's May 2024 visit to Beijing, when had a Korean foreign minister last gone to China?")
+    assert not answer.abstained
+    assert "2017" in answer.answer.split("[1]")[0]
