@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.recency import event_date, event_dates, newest_near_best
+import pytest
+
+from qa.recency import asks_lookback, event_date, event_dates, looks_back, newest_near_best
 
 
 def test_a_sentence_is_dated_by_the_dates_it_names():
@@ -47,30 +49,32 @@ def test_the_newest_within_the_margin_answers_and_the_rest_keep_their_order():
     assert _pick([], 0.1) == []
 
 
-def test_questions_that_ask_for_the_event_before_another():
-    from qa.recency import asks_lookback
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Before Blinken's November 2023 visit to Seoul, when had he and Park Jin last met in person?", True),
+        ("How long had it been since the three ministers last met in person?", True),
+        ("When was the most recent vice foreign ministerial meeting before the one in Washington?", True),
+        ("발리 회담은 정상회담이 열린 지 얼마 만에 성사됐나요?", True),
+        ("When did Park Jin and Blinken last meet?", False),
+        ("What did the minister agree with Mexico last year?", False),
+    ],
+)
+def test_questions_that_ask_for_the_event_before_another(question, asks):
+    assert asks_lookback(question) is asks
 
-    for question in [
-        "Before Blinken's November 2023 visit to Seoul, when had he and Park Jin last met in person?",
-        "How long had it been since the three ministers last met in person?",
-        "When was the most recent vice foreign ministerial meeting before the one in Washington?",
-        "발리 회담은 정상회담이 열린 지 얼마 만에 성사됐나요?",
-    ]:
-        assert asks_lookback(question), question
-    for question in ["When did Park Jin and Blinken last meet?", "What did the minister agree with Mexico last year?"]:
-        assert not asks_lookback(question), question
 
-
-def test_sentences_that_look_back_from_a_later_event():
-    from qa.recency import looks_back
-
-    for sentence in [
-        "The two foreign ministers last met in person on the sidelines of the UN General Assembly in New York in September.",
-        "This is the first visit to China by a Korean foreign minister since Foreign Minister Kang Kyung-wha's visit in November 2017.",
-        "That trilateral meeting was the first in four months, following the one held in Tokyo in October 2022.",
-        "The last trilateral summit took place in December 2019.",
-        "지난주 정상회담이 열린 지 약 1주일 만에 성사되었다.",
-    ]:
-        assert looks_back(sentence), sentence
-    for sentence in ["On the previous day, June 7, Vice Minister Cho held bilateral talks.", "The ministers agreed to cooperate."]:
-        assert not looks_back(sentence), sentence
+@pytest.mark.parametrize(
+    ("sentence", "back"),
+    [
+        ("The two foreign ministers last met in person on the sidelines of the UN General Assembly in New York in September.", True),
+        ("This is the first visit to China by a Korean foreign minister since Foreign Minister Kang Kyung-wha's visit in November 2017.", True),
+        ("That trilateral meeting was the first in four months, following the one held in Tokyo in October 2022.", True),
+        ("The last trilateral summit took place in December 2019.", True),
+        ("지난주 정상회담이 열린 지 약 1주일 만에 성사되었다.", True),
+        ("On the previous day, June 7, Vice Minister Cho held bilateral talks.", False),
+        ("The ministers agreed to cooperate.", False),
+    ],
+)
+def test_sentences_that_look_back_from_a_later_event(sentence, back):
+    assert looks_back(sentence) is back
