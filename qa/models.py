@@ -37,6 +37,11 @@ class SearchPlan:
     def question(self) -> str:
         return self.query.text
 
+    @property
+    def follows_up(self) -> bool:
+        """Whether the search carried earlier turns (the question leans on them)."""
+        return self.text.strip() != self.query.text.strip()
+
     def to_dict(self) -> dict:
         return {
             "searched": self.text,

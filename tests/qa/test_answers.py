@@ -246,3 +246,12 @@ def test_a_question_about_the_time_before_an_event_is_answered_by_a_look_back(pr
     answer = pressroom.ask("Before Cho Tae-yul's May 2024 visit to Beijing, when had a Korean foreign minister last gone to China?")
     assert not answer.abstained
     assert "2017" in answer.answer.split("[1]")[0]
+
+
+def test_a_follow_up_is_answered_from_the_release_the_conversation_is_about(pressroom):
+    answer = pressroom.ask(
+        "How long had it been since a Mexican foreign secretary visited?",
+        ("What did Park Jin and Ebrard sign in Seoul in July 2022?",),
+    )
+    assert "seven years" in answer.answer
+    assert {c.source for c in answer.citations} == {"004_korea-mexico-fm-ebrard.txt"}

@@ -36,3 +36,7 @@ def test_this_year_gains_the_release_year_once():
     assert name_this_year("올해 ODA 예산은 6.25조 원이다.", "2024-02-29") == "올해(2024년) ODA 예산은 6.25조 원이다."
     assert name_this_year("This year (2024) is named.", "2024-02-29") == "This year (2024) is named."
     assert name_this_year("No year here.", "") == "No year here."
+
+
+def test_a_possessive_this_year_is_left_alone():
+    assert name_this_year("This year's Meeting brought them together.", "2022-10-26") == "This year's Meeting brought them together."
