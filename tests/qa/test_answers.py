@@ -255,3 +255,12 @@ def test_a_follow_up_is_answered_from_the_release_the_conversation_is_about(pres
     )
     assert "seven years" in answer.answer
     assert {c.source for c in answer.citations} == {"004_korea-mexico-fm-ebrard.txt"}
+
+
+def test_a_follow_up_gets_something_new_not_the_earlier_answer_again(pressroom):
+    # The release's opening sentence answers the earlier turn ("what did they discuss") best of all.
+    answer = pressroom.ask(
+        "Where will they see each other next?",
+        ("What did Cho Tae-yul discuss with Blinken in Washington in February 2024?",),
+    )
+    assert "Summit for Democracy" in answer.answer.split("[1]")[0]
