@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from benchmarks.common import CORPUS, Row, loadavg, log, machine_info, print_table  # noqa: E402
 
-SECTIONS = ("ingest", "reingest", "query", "serve", "load")
+SECTIONS = ("ingest", "reingest", "query", "serve", "load", "workers")
 QUICK_CORPUS_FILES = 8
 PROBE_SENTENCES = [
     "The two sides discussed supply chain resilience and agreed to hold the next round of consultations.",
@@ -215,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
             results["sections"]["load"] = section
             rows.extend(bench_load.load_rows(section))
 
+        def workers() -> None:
+            # Issue 11: the same load on `serve --workers 2` over a Chroma server (`chroma run`), the
+            # corpus ingested into it first.
+            questions = bench_query.load_questions(30)
+            section = bench_load.run(None, tmp / "workers", questions, clients=args.load_clients, duration_s=args.load_duration,
+                                     workers=2, corpus=corpus_dir)
+            results["sections"]["workers"] = section
+            rows.extend(bench_load.load_rows(section))
+
         def scale() -> None:
             from benchmarks import bench_scale
 
@@ -231,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         guarded("serve", serve)
         guarded("scale", scale)
         guarded("load", load)
+        guarded("workers", workers)
     except Exception as exc:
         log(f"FAILED: {exc!r}")
         results["errors"]["run"] = traceback.format_exc()
