@@ -196,12 +196,21 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
     not in "negotiations", "7" not in "17" or "2017" in "20170"), a hyphenated name piece by piece
     ("Korea-ASEAN"), a plural by its singular."""
     missing = []
+    # "MOFA" is how staff write what a release spells out: "the Ministry of Foreign Affairs".
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{3,6}\b", question)}
+    initials: list[str] | None = None
     for term in salient_terms(question):
         # A plural matches its singular by prefix: "dialogues" is found in "Dialogue".
         pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
         patterns = [re.compile(rf"(?<!\w){re.escape(p)}" + (r"(?!\d)" if p[-1:].isdigit() else "")) for p in pieces]
-        if not any(all(p.search(text) for p in patterns) for text in texts):
-            missing.append(term)
+        if any(all(p.search(text) for p in patterns) for text in texts):
+            continue
+        if term in acronyms:
+            if initials is None:
+                initials = ["".join(w[0] for w in re.findall(r"[^\W_]+", text)) for text in texts]
+            if any(term in spelled for spelled in initials):
+                continue
+        missing.append(term)
     return missing
 
 

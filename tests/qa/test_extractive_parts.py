@@ -86,6 +86,15 @@ def test_unsupported_terms_are_whole_words():
     assert _missing_terms("How many votes in 2017?", ["in 20170 votes"]) == ["2017"]
 
 
+def test_an_acronym_is_found_spelled_out():
+    from qa.extractive import _missing_terms
+
+    # Staff write "MOFA"; the release writes "the Ministry of Foreign Affairs".
+    assert _missing_terms("How often does MOFA adjust travel advisories?", ["the ministry of foreign affairs adjusts"]) == []
+    assert _missing_terms("How often does MOFA adjust travel advisories?", ["the ministry adjusts"]) == ["mofa"]
+    assert _missing_terms("Did Mofa say so?", ["the ministry of foreign affairs"]) == ["mofa"]  # only all-caps words
+
+
 def test_a_korean_question_reads_deep_enough_for_its_english_answer(pressroom):
     # The English release that states 1989 ranks 7th, below Korean near misses about other topics.
     answer = pressroom.ask("한국과 아세안은 언제 대화 관계를 수립했나요?")
