@@ -239,11 +239,10 @@ class ExtractiveAnswerer:
 
         self.embeddings = embeddings
         self.config = config or ExtractiveConfig()
-        # The multilingual member of a model pair: it alone judges meaning where Korean is involved.
-        parts = {part.model_id: part for part, _ in getattr(embeddings, "parts", [])}
-        self.multilingual = parts.get(USE_MULTILINGUAL)
-        # A cache per model of a pair, the pair rebuilt over them: a Korean question's sentences need the
-        # multilingual model's vectors alone as well, and those are then the pair's own, not a second encode.
+        # A cache per model of a pair, the pair rebuilt over them. The multilingual member (`_multi`)
+        # alone judges meaning where Korean is involved, and its vectors are then the pair's own, not a
+        # second encode.
+        parts = getattr(embeddings, "parts", [])
         size = self.config.vector_cache
         self._caches: list[VectorCache] = []
         self._mixed = self._multi = None
@@ -338,7 +337,7 @@ class ExtractiveAnswerer:
         if self.embeddings is None or self.config.w_dense == 0 or plan.query.history:
             return False
         floor = self.config.off_topic_below
-        if has_hangul(plan.question) and self.multilingual is not None:
+        if has_hangul(plan.question) and self._multi is not None:
             floor = self.config.off_topic_below_korean
         return max(c.dense for c in candidates) < floor
 
