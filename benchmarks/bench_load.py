@@ -82,6 +82,16 @@ def _health(base: str, stop: float, out: list[float], failures: list[str]) -> No
             time.sleep(HEALTH_EVERY_S)
 
 
+def _stop(proc: subprocess.Popen, sig: int) -> None:
+    """Ask `proc` to stop with `sig`; kill it if it has not exited within 30 s."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    code, _ = _reap(proc, 30)
+    if code is None:
+        proc.kill()
+        _reap(proc, 20)
+
+
 def _tree_rss(pid: int) -> float | None:
     """VmRSS of a process and its children (the workers of `serve --workers N`), MiB."""
     pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
@@ -138,11 +148,7 @@ def run(index_dir: Path | None, workdir: Path, questions: list[str], *, clients:
         _serve_under_load(cmd, env, base, log_path, questions, clients, duration_s, workers, result)
     finally:
         if chroma is not None:
-            chroma.terminate()
-            try:
-                chroma.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                chroma.kill()
+            _stop(chroma, signal.SIGTERM)
     result["log_tail"] = log_path.read_text(errors="replace")[-800:] if log_path.exists() else ""
     return result
 
@@ -210,12 +216,7 @@ def _serve_under_load(cmd, env, base, log_path, questions, clients, duration_s, 
         except Exception as exc:  # reported as a failed section, with the serve log's tail
             result["error"] = repr(exc)
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-            code, _ = _reap(proc, 30)
-            if code is None:
-                proc.kill()
-                _reap(proc, 20)
+            _stop(proc, signal.SIGINT)
 
 
 def load_rows(r: dict) -> list[Row]:
