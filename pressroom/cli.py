@@ -100,7 +100,8 @@ def run_ingest(
 
     check_paths_exist(paths)  # before the index is opened, created or rebuilt
     embeddings = embeddings or LazyEmbeddings(
-        settings.embedding_model, minilm_backend=settings.ingest_encoder, onnx_dir=settings.onnx_dir
+        settings.embedding_model, minilm_backend=settings.ingest_encoder, onnx_dir=settings.onnx_dir,
+        parallel=min(2, len(os.sched_getaffinity(0))),
     )
     on_terminal = sys.stderr.isatty()
     # The lock covers opening too: a --rebuild must not drop the collection under another ingest.

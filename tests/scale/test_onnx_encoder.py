@@ -41,6 +41,23 @@ def test_onnx_vectors_match_the_torch_model(onnx_root, texts, minilm, variant, w
     assert np.allclose(onnx.encode(list(reversed(texts)))[::-1], got, atol=1e-5)
 
 
+def test_parallel_runs_give_the_vectors_of_one_run_in_order(onnx_root, texts):
+    from ingest.onnx_encoder import load_onnx_minilm
+
+    one = load_onnx_minilm(onnx_root, "onnx")
+    two = load_onnx_minilm(onnx_root, "onnx", parallel=2)
+    assert two.parallel == 2 and one.batch_size == two.batch_size == 1
+    assert np.allclose(two.encode(texts), one.encode(texts), atol=1e-5)
+    assert np.allclose(two.encode(texts[:3]), one.encode(texts[:3]), atol=1e-5)  # too few to split
+
+
+def test_ingest_runs_minilm_through_the_float_export_by_default():
+    from pressroom.settings import Settings
+
+    # The float export is the torch model's vectors (test above), so an index built before opens unchanged.
+    assert Settings(_env_file=None).ingest_encoder == "onnx"
+
+
 def test_an_export_is_reused_not_redone(onnx_root):
     from ingest.onnx_encoder import INT8_FILE, export_folder, export_minilm
 
