@@ -120,6 +120,8 @@ def ingest_rows(result: dict) -> list[Row]:
             f"baseline = mean of {len(result['baseline_encode_s'])} bare encodes (before and after the ingest), "
             f"which differed by {result['baseline_spread']:.0%}: the machine's noise at this moment"
         )
+    note += (f"{'; ' if note else ''}work besides encoding {result['non_embedding_overhead_s']:.1f} s (parsing, BM25 terms "
+             "with the Korean analyser's load, Chroma writes): a fixed part shows more as encoding gets faster")
     if result["chunks_embedded"] != result["chunks"]:
         note += f"; ingest embedded {result['chunks_embedded']} of {result['chunks']} chunks"
     return [
