@@ -24,10 +24,17 @@ def abstain_message(question: str, language: str | None = None) -> str:
     return ABSTAIN_KO if language == "ko" else ABSTAIN_EN
 
 
+# "when" asks for a date when a verb or "and where" follows it, or it ends the question ("…, and when?");
+# "when he met", "when meeting", "when it joined" only set the scene for another question word.
+_ASKS_WHEN = (
+    r"\bwhen\b(?=\s+(?:did|does|do|had|has|have|was|were|is|are|will|would|could|can|should|and)\b|\s*[?.]|\s*$)"
+)
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
-    if re.search(r"\bwhen\b|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
+    if re.search(_ASKS_WHEN + r"|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
         return "date"
     if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
         return "number"

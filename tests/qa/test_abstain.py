@@ -1,0 +1,33 @@
+"""What a question asks for: the slot an answer must hold (qa.abstain.expected_kind)."""
+
+import pytest
+
+from qa.abstain import expected_kind, holds_slot
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("When did Korea and ASEAN start their dialogue relations?", "date"),
+        ("Which two Mexican foreign secretaries did Park Jin host in Seoul, and when?", "date"),
+        ("Before the visit, when and where had the two ministers last met?", "date"),
+        ("What year did the dialogue start?", "date"),
+        ("한국과 아세안은 언제 대화 관계를 수립했나요?", "date"),
+        # "when" that only sets the scene: the question word is another one, or there is none.
+        ("Which country's seat did Korea take over when it joined the Security Council?", "name"),
+        ("What did the Secretary-General say in reply when the minister urged a firm message?", None),
+        ("When the ministers met in Tokyo, what did they agree on?", None),
+        ("How many votes did Korea receive when it was elected?", "number"),
+        ("Who co-chaired the dialogue?", "name"),
+        ("Where was the meeting held?", "place"),
+    ],
+)
+def test_the_asked_slot(question, kind):
+    assert expected_kind(question) == kind
+
+
+def test_a_slot_the_question_itself_gives_is_not_an_answer():
+    question = "How many votes did Korea receive in June 2023?"
+    assert holds_slot("Korea received 180 votes out of 192.", "number", question)
+    assert not holds_slot("The election was held in June 2023.", "number", question)  # the question gave it
+    assert not holds_slot("The election was held at the General Assembly.", "number", question)
