@@ -14,17 +14,21 @@ from __future__ import annotations
 import re
 
 from qa.abstain import places_of
-from qa.text import MONTHS, QUESTION_WORDS, tokens, word_count
+from qa.text import _NUMBER_WORDS, MONTHS, QUESTION_WORDS, tokens, word_count
 
 # A clause boundary: a comma, but not one inside a figure ("1,000"), before a year ("May 13, 2024") or
 # inside "Washington, D.C."; or the start of a trailing phrase that gives reasons and settings.
 _BOUNDARY = re.compile(
     r"(,\s+)(?!(?:19|20)\d\d\b)(?!\d{3}\b)(?![A-Z]\.[A-Z]\.)"
-    r"|(\s+)(?=(?:in response to|amid|as part of|in order to|under the theme of|on the sidelines of)\b)"
+    r"|(\s+)(?=(?:in response to|amid|as part of|in order to|under the theme of|on the sidelines of"
+    r"|involved in|engaged in|responsible for|aimed at|designed to|intended to)\b)"
 )
+# Figures, spelled-out numbers ("eight individuals") and months ("May", not the verb "may").
 _FACT = re.compile(
-    r"\d|\b(?:%s)\b" % "|".join(m.capitalize() for m in MONTHS)
+    r"\d|\b(?:%s)\b|\b(?i:%s)\b"
+    % ("|".join(m.capitalize() for m in MONTHS), "|".join([*_NUMBER_WORDS, "hundred", "thousand", "million", "billion"]))
 )
+_SETTING = re.compile(r"(?:On|In|At|During|After|Before|Following|Earlier|Later|Meanwhile|Previously|Since|Last)\b")
 _CONJUNCTION = re.compile(r"(?:and|but|or|while|which|who|whose|where|with)\b")
 
 
@@ -39,11 +43,12 @@ def pieces_of(sentence: str) -> list[tuple[str, str]]:
     return [(sep, text) for sep, text in out if text]
 
 
-def shorten(sentence: str, question: str, kind: str | None, words_to_cut: int) -> str:
+def shorten(sentence: str, question: str, kind: str | None, words_to_cut: int, elsewhere: frozenset[str] = frozenset()) -> str:
     """`sentence` without up to `words_to_cut` words of clauses the question does not need.
 
     A clause is needed when it holds a figure or a date (what graders and readers check), a place for
-    a "where" question, or a word of the question that the rest of the sentence lacks.
+    a "where" question, or a word of the question that neither the rest of the sentence nor the
+    answer's other sentences (`elsewhere`, their tokens) hold.
     """
     parts = pieces_of(sentence)
     if len(parts) < 2 or words_to_cut <= 0:
@@ -55,12 +60,15 @@ def shorten(sentence: str, question: str, kind: str | None, words_to_cut: int) -
         text = parts[i][1]
         if _FACT.search(text) or (kind == "place" and places_of(text)):
             return True
-        elsewhere = set().union(*(w for j, w in enumerate(words) if j != i))
-        return bool((words[i] & asked) - elsewhere)
+        rest = set(elsewhere).union(*(w for j, w in enumerate(words) if j != i))
+        return bool((words[i] & asked) - rest)
 
+    # The subject stays: the first clause, and the next one too when the first only sets the time or
+    # place ("On July 14, the government designated…").
+    first_kept = 2 if _SETTING.match(parts[0][1]) and word_count(parts[0][1]) < 6 else 1
     # One- and two-word clauses are list items ("Growth, Energy, and the Environment"), not asides.
     droppable = sorted(
-        (i for i in range(1, len(parts)) if word_count(parts[i][1]) >= 3 and not needed(i)),
+        (i for i in range(first_kept, len(parts)) if word_count(parts[i][1]) >= 3 and not needed(i)),
         key=lambda i: -word_count(parts[i][1]),
     )
     dropped: set[int] = set()
@@ -97,5 +105,6 @@ def fit(pieces: list[tuple[str, str, str | None]], budget: int) -> list[str]:
         if over <= 0:
             break
         sentence, question, kind = pieces[i]
-        texts[i] = shorten(sentence, question, kind, over)
+        others = frozenset(t for j, text in enumerate(texts) if j != i for t in tokens(text))
+        texts[i] = shorten(sentence, question, kind, over, others)
     return texts

@@ -58,3 +58,27 @@ def test_fit_brings_a_long_answer_under_the_budget():
     texts = fit([(VISIT, question, "date"), (SANCTIONS, question, "number")], 70)
     assert sum(word_count(t) for t in texts) <= 70
     assert "15 North Korean individuals" in texts[1] and "May 13" in texts[0]
+
+
+THIRD_ROUND = (
+    "On July 14, the Korean government designated four North Korean individuals and three entities involved "
+    "in the development and financing of North Korea's nuclear and missile programs as targets of unilateral sanctions."
+)
+
+
+def test_a_modifier_phrase_goes_when_the_other_sentences_hold_the_asked_words():
+    question = "How many entities did Korea designate in its October 2022 and July 2023 unilateral sanctions combined?"
+    # Alone, "unilateral sanctions" is only in the modifier, so it stays ...
+    assert shorten(THIRD_ROUND, question, "number", 12) == THIRD_ROUND
+    # ... in an answer whose other sentence says it, the modifier may go; the figures and the subject stay.
+    first, third = fit([(SANCTIONS, question, "number"), (THIRD_ROUND, question, "number")], 40)
+    assert first == SANCTIONS.replace(" in response to North Korea's evolving nuclear and missile threats", "")
+    assert third == "On July 14, the Korean government designated four North Korean individuals and three entities."
+
+
+def test_a_clause_with_a_spelled_out_number_or_after_an_opening_date_stays():
+    sentence = "On December 2, the government designated eight individuals and seven institutions, the second round this year."
+    # "the second round this year" goes; "the government designated eight…" (no digit in it) does not.
+    assert shorten(sentence, "What happened on December 2?", None, 20) == (
+        "On December 2, the government designated eight individuals and seven institutions."
+    )
