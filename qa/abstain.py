@@ -31,6 +31,13 @@ _ASKS_WHEN = (
 )
 
 
+# "Which Japanese embassy official", "which two Mexican foreign secretaries": a person or a country.
+_WHICH_PERSON = (
+    r"\bwhich (?:[\w'’-]+ ){0,3}?(?:officials?|ministers?|secretar(?:y|ies)|diplomats?|envoys?|ambassadors?"
+    r"|leaders?|counterparts?|persons?|people|individuals?|countr(?:y|ies)|nations?)\b"
+)
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
@@ -38,7 +45,7 @@ def expected_kind(question: str) -> str | None:
         return "date"
     if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
         return "number"
-    if re.search(r"\bwho\b|\bwhom\b|which (?:official|minister|country|countries)|누구|누가", q):
+    if re.search(r"\bwho\b|\bwhom\b|" + _WHICH_PERSON + r"|누구|누가", q):
         return "name"
     if re.search(r"\bwhere\b|which (?:city|cities|venue)|in what city|어디", q):
         return "place"

@@ -19,6 +19,9 @@ from qa.abstain import expected_kind, holds_slot
         ("When the ministers met in Tokyo, what did they agree on?", None),
         ("How many votes did Korea receive when it was elected?", "number"),
         ("Who co-chaired the dialogue?", "name"),
+        ("Which Japanese embassy official did the ministry summon?", "name"),
+        ("Which foreign ministers came to Korea in November?", "name"),
+        ("Which natural disaster did the minister offer condolences for?", None),
         ("Where was the meeting held?", "place"),
     ],
 )
