@@ -171,6 +171,11 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every term the index holds (English stems, Korean morphemes, numbers)."""
+        return frozenset(self._vocab)
+
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """None when the folder is missing, partial or from another analyser."""

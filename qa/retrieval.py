@@ -15,10 +15,11 @@ from typing import Literal
 
 import numpy as np
 
-from ingest.analysis import analyze
+from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL
 from ingest.index import ChunkIndex, IndexHit
 from ingest.lexical import LEXICAL_DIR, LexicalIndex
+from qa.bridge import LexicalBridge, korean_words
 from qa.fusion import rrf, round_robin, score_fusion
 from qa.fusion import ranked as by_score
 from qa.models import Query, ScoredPassage, SearchPlan
@@ -106,7 +107,12 @@ class RetrievalConfig:
     # The date route (the same search restricted to the question's dates) weighs half: on dev it
     # neither helped nor hurt at 0.5 (at 1.0 it cost a little); it matters where many releases
     # share a topic across years.
-    weights: dict[str, float] = field(default_factory=lambda: {"dense": 1.0, "bm25": 1.0, "date": 0.5})
+    weights: dict[str, float] = field(default_factory=lambda: {"dense": 1.0, "bm25": 1.0, "date": 0.5, "bridge": 1.0})
+    # A Korean question's words bring in the English index terms the multilingual model puts this
+    # close ("선거" -> "elect"), searched by BM25 in the English releases (qa.bridge; chosen on dev).
+    bridge: bool = True
+    bridge_min: float = 0.7
+    bridge_terms: int = 2
     # "Latest …": the releases the question's own search ranks this high are sorted newest first. (A
     # share of the best row's reciprocal rank, used before, let only the top three rows in: three
     # paragraphs of one older release shut out the newer release of the same series.) Chosen on dev:
@@ -150,6 +156,7 @@ class HybridRetriever:
         self.k = k
         self.config = config or RetrievalConfig()
         self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
+        self._bridge: tuple[LexicalIndex, LexicalBridge | None] | None = None  # built per lexical index
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
 
@@ -206,7 +213,26 @@ class HybridRetriever:
                     routes[f"{prefix}bm25:{language}"] = self._bm25(terms, cfg.depth, both)
             else:
                 routes[prefix + "bm25"] = self._bm25(terms, cfg.depth, mask)
+        if cfg.mode == "hybrid" and cfg.bridge and has_hangul(text):
+            bridge = self._lexical_bridge()
+            english = self.lexical.language_masks.get("en")
+            bridged = bridge.english_terms(korean_words(text)) if bridge is not None and english is not None else []
+            if bridged:
+                routes[prefix + "bridge"] = self._bm25(bridged, cfg.depth, english if mask is None else english & mask)
         return routes
+
+    def _lexical_bridge(self) -> LexicalBridge | None:
+        """The bridge over the current lexical index's terms (None without a multilingual model)."""
+        if self._bridge is None or self._bridge[0] is not self.lexical:
+            parts = getattr(self.embeddings, "parts", None) or [(self.embeddings, 1.0)]
+            model = next((m for m, _ in parts if getattr(m, "model_id", None) in MULTILINGUAL_MODELS), None)
+            bridge = None
+            if model is not None:
+                bridge = LexicalBridge(
+                    model, self.lexical.vocabulary, min_similarity=self.config.bridge_min, per_word=self.config.bridge_terms
+                )
+            self._bridge = (self.lexical, bridge)
+        return self._bridge[1]
 
     def _multilingual_part(self, vector):
         """The query vector with only its multilingual model's dimensions (USE's): one list whose

@@ -1,0 +1,71 @@
+"""The lexical bridge: a Korean question's words find English releases through the terms the packaged
+multilingual model puts close to them (qa.bridge), as a route of the hybrid retriever."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ingest.analysis import has_hangul
+from ingest.embeddings import USE_MULTILINGUAL, part_of
+from qa.bridge import LexicalBridge, korean_words
+from qa.models import Query
+from qa.retrieval import HybridRetriever, load_lexical
+from qa.understand import Understanding
+
+QUESTION = "2023년 6월 유엔 안보리 비상임이사국 선거에서 한국은 몇 표를 얻었나요?"
+
+
+@pytest.fixture(scope="module")
+def lexical(corpus_index):
+    return load_lexical(corpus_index)
+
+
+@pytest.fixture(scope="module")
+def bridge(embeddings, lexical):
+    return LexicalBridge(part_of(embeddings, USE_MULTILINGUAL), lexical.vocabulary)
+
+
+def test_korean_words_map_to_the_english_terms_of_the_index(bridge):
+    assert {"elect", "budget"} <= set(bridge.english_terms(["선거", "예산"]))
+    assert all(term.isascii() for term in bridge.english_terms(korean_words(QUESTION)))
+
+
+def test_only_close_terms_cross(bridge):
+    strict = LexicalBridge(bridge.model, bridge.terms, min_similarity=0.99)
+    assert strict.english_terms(["선거", "예산"]) == []
+    assert bridge.english_terms([]) == []
+
+
+def test_korean_words_leave_out_one_syllable_particles_numbers_and_latin():
+    words = korean_words("2024년 정부 ODA 예산은 얼마로 확정됐나요?")
+    assert "예산" in words and "정부" in words
+    assert all(len(w) >= 2 and not w.isascii() for w in words)
+
+
+def test_a_korean_question_finds_the_english_release_through_the_bridge(corpus_index, embeddings, lexical):
+    understand = Understanding(newest=lexical.newest_date())
+    with_bridge = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    passages = with_bridge(understand(Query(QUESTION)))
+    assert passages[0].source == "024_unsc-election.txt"
+    assert any("bridge" in p.routes for p in passages)
+    # An English question takes no bridge route.
+    english = with_bridge(understand(Query("How many votes did Korea receive in the UN Security Council election?")))
+    assert not any("bridge" in p.routes for p in english)
+
+
+def test_the_bridge_puts_more_korean_questions_release_on_top(corpus_index, embeddings, lexical, dev_questions):
+    understand = Understanding(newest=lexical.newest_date())
+    korean = [q for q in dev_questions if has_hangul(q["question"]) and q.get("sources") and not q.get("history")]
+    assert len(korean) >= 25
+    on = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    off = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    off.config = replace(off.config, bridge=False)
+
+    def on_top(retriever) -> int:
+        return sum(retriever(understand(Query(q["question"])))[0].source in q["sources"] for q in korean)
+
+    with_bridge, without = on_top(on), on_top(off)
+    print(f"{len(korean)} Korean dev questions with a gold release on top: {with_bridge} with the bridge, {without} without")
+    assert with_bridge >= without + 4
