@@ -157,6 +157,7 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
         self._bridge: tuple[LexicalIndex, LexicalBridge | None] | None = None  # built per lexical index
+        self._bridge_vectors: dict[str, np.ndarray] = {}  # its term vectors, kept across index versions
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
 
@@ -229,7 +230,8 @@ class HybridRetriever:
             bridge = None
             if model is not None:
                 bridge = LexicalBridge(
-                    model, self.lexical.vocabulary, min_similarity=self.config.bridge_min, per_word=self.config.bridge_terms
+                    model, self.lexical.vocabulary, min_similarity=self.config.bridge_min,
+                    per_word=self.config.bridge_terms, known=self._bridge_vectors,
                 )
             self._bridge = (self.lexical, bridge)
         return self._bridge[1]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from qa.abstain import places_of
-from qa.text import _NUMBER_WORDS, MONTHS, QUESTION_WORDS, tokens, word_count
+from qa.text import MONTHS, NUMBER_WORDS, QUESTION_WORDS, tokens, word_count
 
 # A clause boundary: a comma, but not one inside a figure ("1,000"), before a year ("May 13, 2024") or
 # inside "Washington, D.C."; or the start of a trailing phrase that gives reasons and settings.
@@ -26,7 +26,7 @@ _BOUNDARY = re.compile(
 # Figures, spelled-out numbers ("eight individuals") and months ("May", not the verb "may").
 _FACT = re.compile(
     r"\d|\b(?:%s)\b|\b(?i:%s)\b"
-    % ("|".join(m.capitalize() for m in MONTHS), "|".join([*_NUMBER_WORDS, "hundred", "thousand", "million", "billion"]))
+    % ("|".join(m.capitalize() for m in MONTHS), "|".join([*sorted(NUMBER_WORDS), "hundred", "thousand", "million", "billion"]))
 )
 _SETTING = re.compile(r"(?:On|In|At|During|After|Before|Following|Earlier|Later|Meanwhile|Previously|Since|Last)\b")
 _CONJUNCTION = re.compile(r"(?:and|but|or|while|which|who|whose|where|with)\b")

@@ -35,6 +35,7 @@ _NUMBER_WORDS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
+NUMBER_WORDS = frozenset(_NUMBER_WORDS)  # "zero" … "twenty"
 _ORDINALS = {
     w: str(i)
     for i, w in enumerate(

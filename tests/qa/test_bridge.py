@@ -69,3 +69,25 @@ def test_the_bridge_puts_more_korean_questions_release_on_top(corpus_index, embe
     with_bridge, without = on_top(on), on_top(off)
     print(f"{len(korean)} Korean dev questions with a gold release on top: {with_bridge} with the bridge, {without} without")
     assert with_bridge >= without + 4
+
+
+class CountingModel:
+    """The real multilingual model, counting the texts it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.encoded = inner, 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_after_an_ingest_only_the_new_terms_are_encoded(bridge):
+    model = CountingModel(bridge.model)
+    known: dict = {}
+    before = LexicalBridge(model, ["election", "budget"], known=known)
+    assert "elect" not in before.english_terms(["선거"])  # only these two terms exist yet
+    assert "election" in before.english_terms(["선거"]) and model.encoded == 2 + 1 + 1
+    after = LexicalBridge(model, ["election", "budget", "aircraft"], known=known)
+    assert "aircraft" in after.english_terms(["항공기"])
+    assert model.encoded == 4 + 1 + 1  # "aircraft" and the one Korean word, not the three terms again
