@@ -4,7 +4,7 @@
 Usage:
     python -m evals.validate_questions [FILE ...] [--corpus DIR] [--warn-only-tags] [--summary]
 
-Without FILE arguments it checks evals/questions/{dev,test,dev-given}.jsonl.
+Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean}.jsonl.
 
 Rules checked (errors unless noted):
 - every line is a JSON object with id, question, answer, sources, type; known type; string fields;
@@ -357,7 +357,8 @@ def main() -> int:
     ap.add_argument("--summary", action="store_true", help="print counts per type/tag/split")
     args = ap.parse_args()
     files = args.files or [
-        ROOT / "evals/questions/dev.jsonl", ROOT / "evals/questions/test.jsonl", ROOT / "evals/questions/dev-given.jsonl"
+        ROOT / "evals/questions/dev.jsonl", ROOT / "evals/questions/test.jsonl", ROOT / "evals/questions/dev-given.jsonl",
+        ROOT / "evals/questions/held-out-korean.jsonl",
     ]
     checker = Checker(args.corpus, strict_tags=not args.warn_only_tags)
     records = checker.run(files)
