@@ -18,14 +18,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ingest.analysis import ENGLISH_STOPWORDS, analyze, has_hangul
+from ingest.analysis import ENGLISH_STOPWORDS, has_hangul
 
 _ENGLISH_TERM = re.compile(r"[a-z]{3,}")
 
 
-def korean_words(text: str) -> list[str]:
-    """The question's Korean content terms of two syllables or more (one-syllable ones are too ambiguous)."""
-    return sorted({t for t in analyze(text) if has_hangul(t) and len(t) >= 2})
+def korean_words(terms: Iterable[str]) -> list[str]:
+    """The Korean ones of a question's analysed terms (`ingest.analysis.analyze`), of two syllables or
+    more (one-syllable ones are too ambiguous)."""
+    return sorted({t for t in terms if has_hangul(t) and len(t) >= 2})
 
 
 class LexicalBridge:

@@ -197,7 +197,11 @@ class HybridRetriever:
             out.setdefault(f"{name}:{self.lexical.languages[row]}", []).append((row, score))
         return out
 
-    def _routes(self, text: str, vector, mask: np.ndarray | None, prefix: str = "") -> dict[str, list[tuple[int, float]]]:
+    def _routes(
+        self, vector, terms: list[str], bridged: list[str], mask: np.ndarray | None, prefix: str = ""
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Each route's list for one part; `terms` are its BM25 terms, `bridged` the English terms its
+        Korean words bring in (both found once per part, by `_search_part`)."""
         cfg = self.config
         routes: dict[str, list[tuple[int, float]]] = {}
         if cfg.mode in ("hybrid", "dense"):
@@ -207,20 +211,25 @@ class HybridRetriever:
             if xl is not None:
                 routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask)
         if cfg.mode in ("hybrid", "bm25"):
-            terms = analyze(text)
             if cfg.bm25_languages == "separate":
                 for language, in_language in self.lexical.language_masks.items():
                     both = in_language if mask is None else (in_language & mask)
                     routes[f"{prefix}bm25:{language}"] = self._bm25(terms, cfg.depth, both)
             else:
                 routes[prefix + "bm25"] = self._bm25(terms, cfg.depth, mask)
-        if cfg.mode == "hybrid" and cfg.bridge and has_hangul(text):
-            bridge = self._lexical_bridge()
-            english = self.lexical.language_masks.get("en")
-            bridged = bridge.english_terms(korean_words(text)) if bridge is not None and english is not None else []
-            if bridged:
-                routes[prefix + "bridge"] = self._bm25(bridged, cfg.depth, english if mask is None else english & mask)
+        if bridged:
+            english = self.lexical.language_masks["en"]
+            routes[prefix + "bridge"] = self._bm25(bridged, cfg.depth, english if mask is None else english & mask)
         return routes
+
+    def _bridged_terms(self, text: str, terms: list[str]) -> list[str]:
+        """The English index terms a Korean question's words bring in (none for other questions)."""
+        if not (self.config.mode == "hybrid" and self.config.bridge and has_hangul(text)):
+            return []
+        bridge = self._lexical_bridge()
+        if bridge is None or "en" not in self.lexical.language_masks:
+            return []
+        return bridge.english_terms(korean_words(terms))
 
     def _lexical_bridge(self) -> LexicalBridge | None:
         """The bridge over the current lexical index's terms (None without a multilingual model)."""
@@ -300,11 +309,13 @@ class HybridRetriever:
         hard = self._date_mask(getattr(query, "date_from", None), getattr(query, "date_to", None))
         if hard is not None and not hard.any():
             return [], {}, vector
-        routes = self._routes(text, vector, hard)
+        terms = analyze(text) if self.config.mode != "dense" else []
+        bridged = self._bridged_terms(text, terms)
+        routes = self._routes(vector, terms, bridged, hard)
         # ... dates read from the question only add date-restricted routes: a boost, not a filter.
         soft = self._date_mask(getattr(plan, "date_from", None), getattr(plan, "date_to", None))
         if hard is None and soft is not None and soft.any():
-            routes.update(self._routes(text, vector, soft, prefix="date:"))
+            routes.update(self._routes(vector, terms, bridged, soft, prefix="date:"))
         return by_score(self._fuse(routes)), routes, vector
 
     # -- the plan

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from ingest.analysis import has_hangul
+from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL, part_of
 from qa.bridge import LexicalBridge, korean_words
 from qa.models import Query
@@ -29,7 +29,7 @@ def bridge(embeddings, lexical):
 
 def test_korean_words_map_to_the_english_terms_of_the_index(bridge):
     assert {"elect", "budget"} <= set(bridge.english_terms(["선거", "예산"]))
-    assert all(term.isascii() for term in bridge.english_terms(korean_words(QUESTION)))
+    assert all(term.isascii() for term in bridge.english_terms(korean_words(analyze(QUESTION))))
 
 
 def test_only_close_terms_cross(bridge):
@@ -39,7 +39,7 @@ def test_only_close_terms_cross(bridge):
 
 
 def test_korean_words_leave_out_one_syllable_particles_numbers_and_latin():
-    words = korean_words("2024년 정부 ODA 예산은 얼마로 확정됐나요?")
+    words = korean_words(analyze("2024년 정부 ODA 예산은 얼마로 확정됐나요?"))
     assert "예산" in words and "정부" in words
     assert all(len(w) >= 2 and not w.isascii() for w in words)
 
