@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from qa.facts import facts_of, names_of
+from qa.facts import facts_of, names_of, without_days
 from qa.models import Answer
 from qa.text import MONTHS, normalize
 
@@ -34,7 +34,8 @@ _ASKS_WHEN = (
 # "Which Japanese embassy official", "which two Mexican foreign secretaries": a person or a country.
 _WHICH_PERSON = (
     r"\bwhich (?:[\w'’-]+ ){0,3}?(?:officials?|ministers?|secretar(?:y|ies)|diplomats?|envoys?|ambassadors?"
-    r"|leaders?|counterparts?|persons?|people|individuals?|countr(?:y|ies)|nations?)\b"
+    r"|leaders?|counterparts?|persons?|people|individuals?|countr(?:y|ies)|nations?"
+    r"|compan(?:y|ies)|firms?|organi[sz]ations?|agenc(?:y|ies)|institutions?|universit(?:y|ies))\b"
 )
 
 
@@ -75,7 +76,8 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
         # question already said "February 2023": the day is the answer).
         return bool(found) and any(f.startswith(("m", "y")) for f in facts_of(sentence))
     if kind == "number":
-        return any(f.startswith("n") or f.startswith("y") for f in found)
+        counts = facts_of(without_days(sentence)) - asked
+        return any(f.startswith("n") or f.startswith("y") for f in counts)
     if kind == "place":
         if _HANGUL.search(sentence):
             return True

@@ -21,11 +21,12 @@ from ingest.sentences import split_sentences
 from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, places_of  # noqa: F401 (re-exported)
 from qa.citations import cite
 from qa.arithmetic import asks_total
+from qa.facts import without_days
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, newest_near_best
 from qa.shorten import fit
 from ingest.analysis import has_hangul
-from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
+from qa.text import MONTHS, NUMBER_WORDS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import names, parse_dates
 from qa.vector_cache import VectorCache
 
@@ -142,12 +143,15 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
             return 1.0
         return 0.5 if _DATE_IN_TEXT.search(sentence) else 0.0
     if kind == "number":
+        sentence = without_days(sentence)
         asked = set(_NUMBER.findall(question))
         q_tokens = set(tokens(question))
         best = 0.0
         # Korean counts the thing asked with a counter after 몇: "몇 명" is answered by "118명".
         for unit in re.findall(r"몇\s*([\uac00-\ud7a3]{1,2})", question):
             if re.search(r"\d[\d,.]*\s*" + unit[0], sentence):
+                return 1.0
+            if counted_in_english(unit, sentence):
                 return 1.0
         for number, following in _NUMBER_PHRASE.findall(sentence):
             if number in asked:
@@ -163,6 +167,42 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
         asked = set(places_of(question))
         return 1.0 if any(place not in asked for place in places_of(sentence)) else 0.0
     return 0.0
+
+
+# What a Korean counter after 몇 counts, as an English release words it: "몇 표" is answered by "180 votes",
+# "몇 개국" by "six countries". A closed class of the language, not a list of topics.
+_COUNTER_NOUNS = {
+    "명": "people persons individuals nationals citizens members officials staff personnel participants delegates",
+    "표": "votes",
+    "개국": "countries nations states",
+    "곳": "institutions entities organizations organisations places sites locations companies",
+    "개월": "months",
+    "년": "years",
+    "일": "days",
+    "주": "weeks",
+    "시간": "hours",
+    "번": "times rounds",
+    "회": "times rounds sessions",
+    "차례": "times rounds",
+    "건": "cases projects agreements",
+    "대": "aircraft vehicles planes units",
+    "척": "ships vessels",
+    "톤": "tons tonnes",
+    "달러": "dollars usd",
+    "원": "won krw",
+}
+_COUNT_WORD = r"(?:\d[\d,.]*|%s)" % "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+
+
+def counted_in_english(counter: str, sentence: str) -> bool:
+    """Whether an English sentence gives a count of what the Korean counter (the syllables after 몇) counts."""
+    key = next((k for k in sorted(_COUNTER_NOUNS, key=len, reverse=True) if counter.startswith(k)), None)
+    if key is None:
+        return False
+    nouns = "|".join(_COUNTER_NOUNS[key].split())
+    if key in ("달러", "원"):  # an amount: the unit may come first ("USD 3 million")
+        return bool(re.search(rf"\b(?:{nouns})\s*{_COUNT_WORD}|{_COUNT_WORD}\s*(?:\w+\s+)?(?:{nouns})\b|\$\s*\d", sentence, re.IGNORECASE))
+    return bool(re.search(rf"\b{_COUNT_WORD}\s+(?:[\w'’-]+\s+){{0,2}}(?:{nouns})\b", sentence, re.IGNORECASE))
 
 
 _MULTI = re.compile(

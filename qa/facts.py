@@ -63,6 +63,21 @@ def facts_of(text: str) -> set[str]:
     return found
 
 
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A day of a month ("December 11", "11 December", "12월 11일", "December 11-12"): a date, not a count.
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\b(?!\s*(?:%|percent))"
+    rf"|\b\d{{1,2}}\s+(?:{_MONTH_NAMES})\b|\d{{1,2}}\s*월\s*\d{{1,2}}\s*일",
+    re.IGNORECASE,
+)
+
+
+def without_days(text: str) -> str:
+    """`text` with each day of a month replaced by its month alone: what is left of its numbers are
+    counts, amounts and years ("On December 11, Korea sent…" answers "when", not "how many")."""
+    return _DAY_OF_MONTH.sub(lambda m: re.sub(r"\d", "", m.group(0)).replace("-", " ").replace("–", " "), text)
+
+
 def facts_of_date(iso: str) -> set[str]:
     """A release's own date as facts: "it was announced on March 5" is supported by its dateline."""
     try:

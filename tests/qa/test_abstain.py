@@ -21,6 +21,8 @@ from qa.abstain import expected_kind, holds_slot
         ("Who co-chaired the dialogue?", "name"),
         ("Which Japanese embassy official did the ministry summon?", "name"),
         ("Which foreign ministers came to Korea in November?", "name"),
+        ("Which company won the contract for the new airport?", "name"),
+        ("Which Korean agency runs the relief programme?", "name"),
         ("Which natural disaster did the minister offer condolences for?", None),
         ("Where was the meeting held?", "place"),
     ],
@@ -34,3 +36,11 @@ def test_a_slot_the_question_itself_gives_is_not_an_answer():
     assert holds_slot("Korea received 180 votes out of 192.", "number", question)
     assert not holds_slot("The election was held in June 2023.", "number", question)  # the question gave it
     assert not holds_slot("The election was held at the General Assembly.", "number", question)
+
+
+def test_a_day_of_a_month_is_not_a_count():
+    question = "How many power generators did Korea ship to Ukraine?"
+    assert not holds_slot("On December 11, Korea dispatched relief items, including power generators.", "number", question)
+    assert not holds_slot("12월 11일 정부는 발전기를 보냈다.", "number", question)
+    assert holds_slot("On December 11, Korea shipped 40 power generators to Ukraine.", "number", question)
+    assert holds_slot("The aid was raised in 2023.", "number", question)  # a year can answer "how many years"

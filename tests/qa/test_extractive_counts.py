@@ -1,0 +1,34 @@
+"""The number cue: what counts as a count of the asked thing, in either language."""
+
+import pytest
+
+from qa.extractive import counted_in_english, kind_cue
+
+
+@pytest.mark.parametrize(
+    ("counter", "sentence", "counts"),
+    [
+        ("표를", "Korea received 180 votes out of 192 member states voting.", True),
+        ("개국", "Six countries, including Spain, were lowered to Level 1.", True),
+        ("명", "It left with 163 Korean nationals on board.", True),
+        ("달러", "Korea will provide an additional USD 3 million.", True),
+        ("명", "The meeting took place on June 6 in New York.", False),
+        ("표를", "Korea was elected for the 2024-2025 term.", False),
+        ("가지", "Korea received 180 votes.", False),  # a counter without an English reading: no verdict
+    ],
+)
+def test_a_korean_counter_read_in_an_english_sentence(counter, sentence, counts):
+    assert counted_in_english(counter, sentence) is counts
+
+
+def test_a_korean_how_many_question_prefers_the_english_sentence_with_the_count():
+    question = "2023년 6월 유엔 안보리 선거에서 한국은 몇 표를 얻었나요?"
+    votes = kind_cue("As the sole candidate, Korea received 180 votes out of 192 member states voting.", "number", question)
+    elected = kind_cue("Korea was elected as a non-permanent member for the 2024-2025 term on June 6.", "number", question)
+    assert votes > elected
+
+
+def test_a_date_is_not_a_count_in_the_cue():
+    question = "How many power generators did Korea ship to Ukraine?"
+    assert kind_cue("On December 11, Korea dispatched power generators and medicines.", "number", question) == 0.0
+    assert kind_cue("Korea shipped 40 power generators.", "number", question) == 1.0
