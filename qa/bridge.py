@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ingest.analysis import ENGLISH_STOPWORDS, has_hangul
+from qa.loanwords import hangul_skeleton, latin_skeletons, spelled_in_hangul
 
 _ENGLISH_TERM = re.compile(r"[a-z]{3,}")
 
@@ -71,4 +72,54 @@ class LexicalBridge:
             for j in np.argsort(-row)[: self.per_word]:
                 if row[j] >= self.min_similarity and self.terms[j] not in found:
                     found.append(self.terms[j])
+        return found
+
+
+_NAME_TERM = re.compile(r"[a-zà-ÿ]{3,}")
+_CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-zà-ÿ]{2,}\b")
+
+
+def english_names(question: str) -> list[str]:
+    """Capitalised words inside an English question ("Türkiye", "Bali"): what a Korean release spells in Hangul."""
+    return [m.group(0) for m in _CAPITALISED.finditer(question.strip())]
+
+
+class NameBridge:
+    """Names across the scripts by sound (qa.loanwords) and meaning: a Korean question's 폴란드 finds the
+    English releases' "poland", an English question's "Türkiye" the Korean releases' 튀르키예.
+
+    Sound alone also pairs ordinary words (폴란드 - "front"), so a pair must also be close in the
+    multilingual model (`min_similarity`)."""
+
+    def __init__(self, model, vocabulary: Iterable[str], *, min_similarity: float = 0.4) -> None:
+        self.model = model
+        self.min_similarity = min_similarity
+        self.english: dict[str, list[str]] = {}
+        self.korean: dict[str, list[str]] = {}
+        for term in sorted(set(vocabulary)):
+            if _NAME_TERM.fullmatch(term) and term not in ENGLISH_STOPWORDS:
+                for skeleton in latin_skeletons(term):
+                    self.english.setdefault(skeleton, []).append(term)
+            elif has_hangul(term) and len(term) >= 2:
+                self.korean.setdefault(hangul_skeleton(term), []).append(term)
+
+    def _close(self, name: str, candidates: list[str]) -> list[str]:
+        if not candidates:
+            return []
+        vectors = np.asarray(self.model.encode([name, *candidates]), dtype=np.float32)
+        similarity = vectors[1:] @ vectors[0]
+        return [c for c, s in zip(candidates, similarity) if s >= self.min_similarity]
+
+    def english_terms(self, korean_words: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        for word in korean_words:
+            sounds = [t for t in self.english.get(hangul_skeleton(word), []) if spelled_in_hangul(t, [word])]
+            found += [t for t in self._close(word, sounds) if t not in found]
+        return found
+
+    def korean_terms(self, names: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        for name in names:
+            sounds = sorted({t for sk in latin_skeletons(name) for t in self.korean.get(sk, []) if spelled_in_hangul(name, [t])})
+            found += [t for t in self._close(name, sounds) if t not in found]
         return found

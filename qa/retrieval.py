@@ -19,7 +19,7 @@ from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL
 from ingest.index import ChunkIndex, IndexHit
 from ingest.lexical import LEXICAL_DIR, LexicalIndex
-from qa.bridge import LexicalBridge, korean_words
+from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
 from qa.fusion import rrf, round_robin, score_fusion
 from qa.fusion import ranked as by_score
 from qa.models import Query, ScoredPassage, SearchPlan
@@ -113,6 +113,10 @@ class RetrievalConfig:
     bridge: bool = True
     bridge_min: float = 0.7
     bridge_terms: int = 2
+    # Names by sound across the scripts, both ways (qa.loanwords): "Türkiye" finds 튀르키예, 폴란드 "poland";
+    # a pair must also be this close in the multilingual model.
+    name_bridge: bool = True
+    name_min: float = 0.4
     # "Latest …": the releases the question's own search ranks this high are sorted newest first. (A
     # share of the best row's reciprocal rank, used before, let only the top three rows in: three
     # paragraphs of one older release shut out the newer release of the same series.) Chosen on dev:
@@ -156,7 +160,7 @@ class HybridRetriever:
         self.k = k
         self.config = config or RetrievalConfig()
         self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
-        self._bridge: tuple[LexicalIndex, LexicalBridge | None] | None = None  # built per lexical index
+        self._bridge: tuple[LexicalIndex, tuple[LexicalBridge, NameBridge] | None] | None = None  # per lexical index
         self._bridge_vectors: dict[str, np.ndarray] = {}  # its term vectors, kept across index versions
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
@@ -198,10 +202,10 @@ class HybridRetriever:
         return out
 
     def _routes(
-        self, vector, terms: list[str], bridged: list[str], mask: np.ndarray | None, prefix: str = ""
+        self, vector, terms: list[str], bridged: tuple[str, list[str]], mask: np.ndarray | None, prefix: str = ""
     ) -> dict[str, list[tuple[int, float]]]:
-        """Each route's list for one part; `terms` are its BM25 terms, `bridged` the English terms its
-        Korean words bring in (both found once per part, by `_search_part`)."""
+        """Each route's list for one part; `terms` are its BM25 terms, `bridged` the other language's
+        terms its words bring in, with that language (both found once per part, by `_search_part`)."""
         cfg = self.config
         routes: dict[str, list[tuple[int, float]]] = {}
         if cfg.mode in ("hybrid", "dense"):
@@ -217,32 +221,50 @@ class HybridRetriever:
                     routes[f"{prefix}bm25:{language}"] = self._bm25(terms, cfg.depth, both)
             else:
                 routes[prefix + "bm25"] = self._bm25(terms, cfg.depth, mask)
-        if bridged:
-            english = self.lexical.language_masks["en"]
-            routes[prefix + "bridge"] = self._bm25(bridged, cfg.depth, english if mask is None else english & mask)
+        language, other_terms = bridged
+        if other_terms:
+            in_language = self.lexical.language_masks[language]
+            routes[prefix + "bridge"] = self._bm25(other_terms, cfg.depth, in_language if mask is None else in_language & mask)
         return routes
 
-    def _bridged_terms(self, text: str, terms: list[str]) -> list[str]:
-        """The English index terms a Korean question's words bring in (none for other questions)."""
-        if not (self.config.mode == "hybrid" and self.config.bridge and has_hangul(text)):
-            return []
+    def _bridged_terms(self, text: str, terms: list[str]) -> tuple[str, list[str]]:
+        """The other language's index terms a question's words bring in, and that language: a Korean
+        question's words by meaning and its names by sound ("en"); an English question's names by
+        sound ("ko")."""
+        cfg = self.config
+        if not (cfg.mode == "hybrid" and cfg.bridge):
+            return "", []
         bridge = self._lexical_bridge()
-        if bridge is None or "en" not in self.lexical.language_masks:
-            return []
-        return bridge.english_terms(korean_words(terms))
+        if bridge is None:
+            return "", []
+        words, names = bridge
+        other = "en" if has_hangul(text) else "ko"
+        if other not in self.lexical.language_masks:
+            return "", []
+        if other == "en":
+            korean = korean_words(terms)
+            found = words.english_terms(korean)
+            if cfg.name_bridge:
+                found += [t for t in names.english_terms(korean) if t not in found]
+            return other, found
+        return other, names.korean_terms(english_names(text)) if cfg.name_bridge else []
 
-    def _lexical_bridge(self) -> LexicalBridge | None:
-        """The bridge over the current lexical index's terms (None without a multilingual model)."""
+    def _lexical_bridge(self) -> tuple[LexicalBridge, NameBridge] | None:
+        """The bridges over the current lexical index's terms (None without a multilingual model)."""
         if self._bridge is None or self._bridge[0] is not self.lexical:
             parts = getattr(self.embeddings, "parts", None) or [(self.embeddings, 1.0)]
             model = next((m for m, _ in parts if getattr(m, "model_id", None) in MULTILINGUAL_MODELS), None)
-            bridge = None
+            bridges = None
             if model is not None:
-                bridge = LexicalBridge(
-                    model, self.lexical.vocabulary, min_similarity=self.config.bridge_min,
-                    per_word=self.config.bridge_terms, known=self._bridge_vectors,
+                vocabulary = self.lexical.vocabulary
+                bridges = (
+                    LexicalBridge(
+                        model, vocabulary, min_similarity=self.config.bridge_min,
+                        per_word=self.config.bridge_terms, known=self._bridge_vectors,
+                    ),
+                    NameBridge(model, vocabulary, min_similarity=self.config.name_min),
                 )
-            self._bridge = (self.lexical, bridge)
+            self._bridge = (self.lexical, bridges)
         return self._bridge[1]
 
     def _multilingual_part(self, vector):

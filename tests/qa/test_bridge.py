@@ -9,7 +9,7 @@ import pytest
 
 from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL, part_of
-from qa.bridge import LexicalBridge, korean_words
+from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
 from qa.models import Query
 from qa.retrieval import HybridRetriever, load_lexical
 from qa.understand import Understanding
@@ -91,3 +91,35 @@ def test_after_an_ingest_only_the_new_terms_are_encoded(bridge):
     after = LexicalBridge(model, ["election", "budget", "aircraft"], known=known)
     assert "aircraft" in after.english_terms(["항공기"])
     assert model.encoded == 4 + 1 + 1  # "aircraft" and the one Korean word, not the three terms again
+
+
+@pytest.fixture(scope="module")
+def names(embeddings, lexical):
+    return NameBridge(part_of(embeddings, USE_MULTILINGUAL), lexical.vocabulary)
+
+
+def test_names_cross_by_sound_and_meaning_both_ways(names):
+    # Sound alone would also bring "front" and "plant" for 폴란드; the multilingual model keeps "poland".
+    assert names.english_terms(["폴란드"]) == ["poland"]
+    assert names.english_terms(["멕시코", "아프리카"]) == ["mexico", "africa"]
+    assert names.korean_terms(english_names("How did Korea help Türkiye after the earthquake?")) == ["튀르키예"]
+    assert "아일랜드" in names.korean_terms(["Ireland"])
+    assert names.korean_terms(["Qingdao"]) == []  # sounds like 캐나다, means something else
+
+
+def test_english_names_are_the_capitalised_words_inside_the_question():
+    assert english_names("When did Park Jin meet Blinken in Bali?") == ["Park", "Jin", "Blinken", "Bali"]
+    assert english_names("What did the ministry say?") == []
+
+
+def test_an_english_question_finds_the_korean_release_through_a_name(corpus_index, embeddings, lexical):
+    question = "On what date did Park Jin, Blinken and Hayashi hold their trilateral meeting in Bali?"
+    on = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    off = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    off.config = replace(off.config, name_bridge=False)
+    plan = Understanding()(Query(question))
+    with_names = on(plan)
+    assert "bridge" in with_names[0].routes or any("bridge" in p.routes for p in with_names)
+    top = lambda passages: passages[0].source  # noqa: E731
+    assert top(with_names).startswith("005_rok-us-japan-fm-bali-ko")
+    assert not top(off(plan)).startswith("005_rok-us-japan-fm-bali-ko")
