@@ -322,9 +322,10 @@ class HybridRetriever:
             int(date_to.strftime("%Y%m%d")) if date_to else None,
         )
 
-    def _search_part(self, text: str, plan: SearchPlan | Query) -> tuple[list[int], dict[str, list], np.ndarray | None]:
-        vector = None
-        if self.config.mode != "bm25":
+    def _search_part(
+        self, text: str, plan: SearchPlan | Query, vector: np.ndarray | None = None
+    ) -> tuple[list[int], dict[str, list], np.ndarray | None]:
+        if vector is None and self.config.mode != "bm25":
             vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
         query = getattr(plan, "query", plan)
         # Dates the user chose (the chat's filter) are a hard filter on every route ...
@@ -360,8 +361,12 @@ class HybridRetriever:
         fused_parts: list[list[int]] = []
         ranks: dict[int, dict[str, int]] = {}
         vector, lexical_scores = None, {}
+        # A multi-part question's parts are encoded in one call: the encoder runs them side by side.
+        part_vectors = [None] * len(parts)
+        if len(parts) > 1 and self.config.mode != "bm25":
+            part_vectors = list(np.asarray(self.embeddings.embed_documents(parts), dtype=np.float32))
         for n, text in enumerate(parts):
-            fused, routes, part_vector = self._search_part(text, plan)
+            fused, routes, part_vector = self._search_part(text, plan, part_vectors[n])
             fused_parts.append(fused)
             if n == 0:
                 vector = part_vector

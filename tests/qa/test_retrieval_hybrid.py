@@ -108,6 +108,34 @@ def test_each_part_of_a_multi_part_question_has_its_release_in_the_top_five(hybr
         assert any(key.startswith("subquery:") for x in passages for key in x.routes)
 
 
+class CountingEmbeddings:
+    """The real embeddings, counting how they are called."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, []
+        self.model_id, self.parts = inner.model_id, getattr(inner, "parts", [])
+
+    def embed_query(self, text):
+        self.calls.append(("query", 1))
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts):
+        self.calls.append(("documents", len(texts)))
+        return self.inner.embed_documents(texts)
+
+
+def test_the_parts_of_a_question_are_encoded_in_one_call(corpus_index, embeddings, lexical, understand):
+    counting = CountingEmbeddings(embeddings)
+    retriever = HybridRetriever(corpus_index, counting, lexical, k=10)
+    plan = understand(Query("Where were the 7th and 8th ROK-U.S. Senior Economic Dialogues held?"))
+    passages = retriever(plan)
+    assert counting.calls == [("documents", 1 + len(plan.subqueries))]
+    # The same passages as encoding each part on its own.
+    one_by_one = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    one_by_one._search_part = lambda text, p, vector=None, search=one_by_one._search_part: search(text, p)
+    assert [x.chunk_id for x in passages] == [x.chunk_id for x in one_by_one(plan)]
+
+
 def test_a_follow_up_finds_the_release_of_the_conversation(hybrid, understand):
     history = ("When did Park Jin host ASEAN Secretary-General Kao Kim Hourn for lunch?",)
     p = understand(Query("What did they agree on?", history))
