@@ -95,6 +95,8 @@ class ExtractiveConfig:
     # likely) loses this times the share of them it holds. Chosen on dev: follow-ups right with 0,
     # 0.1, 0.15, 0.2, 0.4: 12, 14, 14, 14, 13 of 22; nothing else moved.
     w_repeat: float = 0.15
+    center_languages: float = 0.0
+    w_unnamed: float = 0.0
 
 
 _FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
@@ -340,6 +342,12 @@ class ExtractiveAnswerer:
         if expected_kind(question) in ("number", "date") and not any(c.cue for c in ranked[:3]):
             # Asked "how many" or "when", and no strong sentence holds a number or a date.
             confidence -= self.config.kind_penalty
+        if self.config.w_unnamed and same_language and not plan.follows_up:
+            named = [t for t in salient_terms(question) if t.isalpha()]
+            if named and not _missing_terms(question, [normalize(best.sentence)]) is None:
+                absent = [t for t in _missing_terms(question, [normalize(best.sentence).replace(",", "")]) if t.isalpha()]
+                if len(absent) == len(named):
+                    confidence -= self.config.w_unnamed
         if confidence < self.config.abstain_below:
             return self._abstain(plan, passages, confidence)
         chosen = self._answer_parts(plan, passages, best) if len(plan.subqueries) >= 2 else []
@@ -425,6 +433,14 @@ class ExtractiveAnswerer:
         total = sum(weight.values()) or 1.0
         shares = {t: w / total for t, w in weight.items()}
         dense = self._dense(question, candidates, vectors)
+        if cfg.center_languages and has_hangul(question) and len(candidates) > 1:
+            korean = np.array([has_hangul(c.sentence) for c in candidates])
+            if 0 < korean.sum() < len(korean):
+                # The multilingual model puts a Korean question closer to any Korean sentence than to the
+                # English one that answers it: each language's sentences are compared among themselves.
+                dense = np.asarray(dense, dtype=np.float64).copy()
+                shift = dense[korean].mean() - dense[~korean].mean()
+                dense[korean] -= cfg.center_languages * shift
         kind = expected_kind(question) or kind
         korean_question = has_hangul(question)
         lookback = cfg.w_lookback if asks_lookback(question) else 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -126,6 +127,11 @@ class RetrievalConfig:
     # over-fetch from Chroma's HNSW index filtered by the in-memory date table.
     exact_max: int = 4000
     overfetch_max: int = 2000
+    # Up to this many chunks every dense search is exact: one matrix product over a copy of the vectors
+    # kept in memory (100k chunks: 358 MB, ~11 ms a question here, the cost of one HNSW query at the
+    # ef_search recall needs), so recall is that of exact search, a date range is a mask on the same
+    # scores, and a question's parts share one product. Larger indexes use Chroma's HNSW index.
+    exact_rows: int = 200_000
 
 
 # Named configurations for settings, the CLI and the evals.
@@ -162,6 +168,8 @@ class HybridRetriever:
         self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
         self._bridge: tuple[LexicalIndex, tuple[LexicalBridge, NameBridge] | None] | None = None  # per lexical index
         self._bridge_vectors: dict[str, np.ndarray] = {}  # its term vectors, kept across index versions
+        self._exact: tuple[LexicalIndex, np.ndarray] | None = None  # the vectors in lexical row order
+        self._exact_lock = threading.Lock()
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
 
@@ -170,8 +178,45 @@ class HybridRetriever:
         return self.config.per_release
 
     # -- routes: each returns [(row, score)], best first; rows index the lexical row table
-    def _dense(self, vector: np.ndarray, depth: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def _matrix(self) -> np.ndarray | None:
+        """The index's vectors in the lexical index's row order, for exact search; None above
+        `exact_rows` chunks. Fetched from the collection once; after an ingest only new chunks are."""
         lex = self.lexical
+        if not len(lex) or len(lex) > self.config.exact_rows:
+            return None
+        with self._exact_lock:
+            if self._exact is not None and self._exact[0] is lex:
+                return self._exact[1]
+            known: dict[str, np.ndarray] = {}
+            if self._exact is not None:
+                old_lex, old = self._exact
+                known = {chunk_id: old[row] for row, chunk_id in enumerate(old_lex.ids)}
+            missing = [chunk_id for chunk_id in lex.ids if chunk_id not in known]
+            try:
+                for start in range(0, len(missing), 5000):
+                    batch = missing[start : start + 5000]
+                    known.update(zip(batch, self.index.vectors(batch)))
+            except (KeyError, ValueError) as exc:  # a row whose chunk the collection lacks (an ingest in flight)
+                log.warning("exact search unavailable for now (%s); using the HNSW index", exc)
+                return None
+            matrix = np.stack([known[chunk_id] for chunk_id in lex.ids]).astype(np.float32, copy=False)
+            self._exact = (lex, matrix)
+            return matrix
+
+    def _dense(
+        self, vector: np.ndarray, depth: int, mask: np.ndarray | None = None, scores: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """`scores`: the vector's cosine with every row, when exact search computed them."""
+        lex = self.lexical
+        if scores is not None:
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            n = min(depth, len(scores) if mask is None else int(mask.sum()))
+            if n <= 0:
+                return []
+            top = np.argpartition(-scores, n - 1)[:n]
+            top = top[np.argsort(-scores[top], kind="stable")]
+            return [(int(row), float(scores[row])) for row in top]
         if mask is None:
             pairs = self.index.nearest_ids(vector, depth)
             return [(lex.row_of[i], s) for i, s in pairs if i in lex.row_of]
@@ -202,18 +247,26 @@ class HybridRetriever:
         return out
 
     def _routes(
-        self, vector, terms: list[str], bridged: tuple[str, list[str]], mask: np.ndarray | None, prefix: str = ""
+        self,
+        vector,
+        terms: list[str],
+        bridged: tuple[str, list[str]],
+        mask: np.ndarray | None,
+        prefix: str = "",
+        scores: np.ndarray | None = None,
     ) -> dict[str, list[tuple[int, float]]]:
         """Each route's list for one part; `terms` are its BM25 terms, `bridged` the other language's
-        terms its words bring in, with that language (both found once per part, by `_search_part`)."""
+        terms its words bring in, with that language, `scores` the exact dense scores (all found once
+        per part, by `_search_part`)."""
         cfg = self.config
         routes: dict[str, list[tuple[int, float]]] = {}
         if cfg.mode in ("hybrid", "dense"):
             depth = cfg.depth * (3 if cfg.languages == "separate" else 1)
-            routes.update(self._split_by_language(prefix + "dense", self._dense(vector, depth, mask)))
+            routes.update(self._split_by_language(prefix + "dense", self._dense(vector, depth, mask, scores)))
             xl = self._multilingual_part(vector)
             if xl is not None:
-                routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask)
+                matrix = self._matrix() if scores is not None else None
+                routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask, matrix @ xl if matrix is not None else None)
         if cfg.mode in ("hybrid", "bm25"):
             if cfg.bm25_languages == "separate":
                 for language, in_language in self.lexical.language_masks.items():
@@ -323,10 +376,12 @@ class HybridRetriever:
         )
 
     def _search_part(
-        self, text: str, plan: SearchPlan | Query, vector: np.ndarray | None = None
+        self, text: str, plan: SearchPlan | Query, vector: np.ndarray | None = None, scores: np.ndarray | None = None
     ) -> tuple[list[int], dict[str, list], np.ndarray | None]:
         if vector is None and self.config.mode != "bm25":
             vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        if scores is None and vector is not None and (matrix := self._matrix()) is not None:
+            scores = matrix @ vector
         query = getattr(plan, "query", plan)
         # Dates the user chose (the chat's filter) are a hard filter on every route ...
         hard = self._date_mask(getattr(query, "date_from", None), getattr(query, "date_to", None))
@@ -334,11 +389,11 @@ class HybridRetriever:
             return [], {}, vector
         terms = analyze(text) if self.config.mode != "dense" else []
         bridged = self._bridged_terms(text, terms)
-        routes = self._routes(vector, terms, bridged, hard)
+        routes = self._routes(vector, terms, bridged, hard, scores=scores)
         # ... dates read from the question only add date-restricted routes: a boost, not a filter.
         soft = self._date_mask(getattr(plan, "date_from", None), getattr(plan, "date_to", None))
         if hard is None and soft is not None and soft.any():
-            routes.update(self._routes(vector, terms, bridged, soft, prefix="date:"))
+            routes.update(self._routes(vector, terms, bridged, soft, prefix="date:", scores=scores))
         return by_score(self._fuse(routes)), routes, vector
 
     # -- the plan
@@ -362,11 +417,14 @@ class HybridRetriever:
         ranks: dict[int, dict[str, int]] = {}
         vector, lexical_scores = None, {}
         # A multi-part question's parts are encoded in one call: the encoder runs them side by side.
-        part_vectors = [None] * len(parts)
+        part_vectors: list = [None] * len(parts)
+        part_scores: list = [None] * len(parts)
         if len(parts) > 1 and self.config.mode != "bm25":
             part_vectors = list(np.asarray(self.embeddings.embed_documents(parts), dtype=np.float32))
+            if (matrix := self._matrix()) is not None:
+                part_scores = list((matrix @ np.stack(part_vectors).T).T)  # one pass over the matrix for all parts
         for n, text in enumerate(parts):
-            fused, routes, part_vector = self._search_part(text, plan, part_vectors[n])
+            fused, routes, part_vector = self._search_part(text, plan, part_vectors[n], part_scores[n])
             fused_parts.append(fused)
             if n == 0:
                 vector = part_vector
@@ -429,7 +487,9 @@ class HybridRetriever:
         rows = [self.lexical.row_of[i] for i in ids]
         if vector is not None and ids:
             # The passage score stays a cosine, the scale the answerer's confidence is tuned on.
-            scores = (self.index.vectors(ids) @ vector).tolist()
+            matrix = self._exact[1] if self._exact is not None and self._exact[0] is self.lexical else None
+            vectors = matrix[rows] if matrix is not None else self.index.vectors(ids)
+            scores = (vectors @ vector).tolist()
         else:  # BM25 alone: its score as a share of the best, so it reads on a 0..1 scale too
             top = max(lexical_scores.values(), default=0.0) or 1.0
             scores = [lexical_scores.get(row, 0.0) / top for row in rows]
