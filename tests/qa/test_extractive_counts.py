@@ -32,3 +32,13 @@ def test_a_date_is_not_a_count_in_the_cue():
     question = "How many power generators did Korea ship to Ukraine?"
     assert kind_cue("On December 11, Korea dispatched power generators and medicines.", "number", question) == 0.0
     assert kind_cue("Korea shipped 40 power generators.", "number", question) == 1.0
+
+
+def test_a_sentence_naming_none_of_the_questions_names_is_about_someone_else():
+    from qa.extractive import ExtractiveAnswerer
+
+    names_none = ExtractiveAnswerer._names_none
+    assert names_none("How many votes did Slovenia get in the June 2023 election?", "Korea received 180 votes out of 192.")
+    assert not names_none("How many votes did Slovenia get?", "Slovenia received 153 votes.")
+    assert not names_none("When did Park Jin meet Blinken?", "Minister Park Jin met Antony Blinken on June 13.")
+    assert not names_none("How many votes did Korea get?", "It received 180 votes.")  # no name to miss
