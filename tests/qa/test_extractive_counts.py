@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.extractive import counted_in_english, kind_cue
+from qa.extractive import asks_outcome, counted_in_english, kind_cue
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,27 @@ def test_a_sentence_naming_none_of_the_questions_names_is_about_someone_else():
     assert not names_none("How many votes did Slovenia get?", "Slovenia received 153 votes.")
     assert not names_none("When did Park Jin meet Blinken?", "Minister Park Jin met Antony Blinken on June 13.")
     assert not names_none("How many votes did Korea get?", "It received 180 votes.")  # no name to miss
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("What did the trilateral summit held in Seoul in May 2024 agree on?", True),
+        ("What did Cho and Blinken discuss at the ministerial meeting on March 18?", True),
+        ("What was the ministers' meeting in New York set to discuss?", False),  # it asks about the plan
+        ("What will the ministers discuss next week?", False),
+        ("When did the summit take place?", False),
+    ],
+)
+def test_a_question_about_what_an_event_decided(question, outcome):
+    assert asks_outcome(question) is outcome
+
+
+def test_an_announcement_of_the_event_does_not_answer_what_it_decided(corpus_index, embeddings):
+    from qa.service import build_pressroom
+
+    pressroom = build_pressroom(corpus_index, embeddings)
+    answer = pressroom.ask("What did the ROK-Japan-China trilateral summit held in Seoul in May 2024 agree on?")
+    assert answer.abstained  # the corpus only says it "is scheduled to be held in Seoul later this month"
+    assert not pressroom.ask("What was the ROK-U.S.-Japan foreign ministers' meeting in New York on "
+                             "September 22, 2023 set to discuss?").abstained
