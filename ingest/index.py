@@ -192,14 +192,16 @@ class ChunkIndex:
                 f"cannot read the manifest {self._manifest_path}: {exc.strerror or exc}; check its permissions"
             ) from None
 
-    def save_manifest(self, exclude: set[str] | frozenset[str] = frozenset()) -> None:
+    def save_manifest(self, exclude: set[str] | frozenset[str] = frozenset()) -> bool:
         """Write the manifest (atomically) and the BM25 side index; `exclude`: stored chunk ids that are
-        on their way out (deleted right after this commit), left out of the side index already."""
-        self.save_lexical(exclude)
+        on their way out (deleted right after this commit), left out of the side index already.
+        Returns whether the side index changed."""
+        changed = self.save_lexical(exclude)
         tmp = self._manifest_path.with_suffix(".tmp")
         data = {"files": {name: record.to_json() for name, record in sorted(self.files.items())}}
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self._manifest_path)  # atomic: a crash leaves the old manifest whole
+        return changed
 
     @property
     def info(self) -> dict:

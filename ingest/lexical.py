@@ -77,6 +77,10 @@ class LexicalStore:
                 self.dirty = True  # missing or from another analyser: whatever is added is the whole index
         return self._entries
 
+    def vocabulary(self) -> set[str]:
+        """Every term of the stored chunks."""
+        return {term for entry in self._entries_loaded().values() for term in entry.terms}
+
     # -- changes, mirrored from the Chroma collection
     def add(self, chunks: list[Chunk]) -> None:
         entries = self._entries_loaded()

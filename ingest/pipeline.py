@@ -16,10 +16,12 @@ from tqdm import tqdm
 from ingest.chunking import DEFAULT_MAX_CHARS, chunk_release
 from ingest.consistency import find_drift, repair_plan
 from ingest.decode import UnreadableFileError
+from ingest.embeddings import USE_MULTILINGUAL
 from ingest.index import ChunkIndex, FileRecord
 from ingest.lock import ingest_lock
 from ingest.models import Chunk
 from ingest.parse import SUPPORTED_SUFFIXES, parse_release
+from ingest.term_vectors import update_term_vectors
 
 EMBED_BATCH = 256
 DEFAULT_MAX_FILE_MB = 5.0  # a release is a few KB; a 50 MB "release" would take hours to embed
@@ -367,8 +369,20 @@ def _ingest(paths, index, embeddings, *, prune, confirm_prune, dry_run, max_char
     # Commit, then clean up: the manifest (and the BM25 rows) switch to the new chunk ids in one atomic
     # replace before any old chunk is deleted, so a reader in another process (serve --workers, which
     # searches only the committed ids) sees each release either as it was or as it is, never half.
-    index.save_manifest(exclude=stale)
+    if index.save_manifest(exclude=stale):
+        _update_term_vectors(index, embeddings, log)
     if stale:
         index.delete(stale)
         index.save_manifest()
     return report
+
+
+def _update_term_vectors(index, embeddings, log) -> None:
+    """The bridge's English term vectors (ingest.term_vectors), for the terms this ingest added."""
+    models = [embeddings, *(part for part, _ in getattr(embeddings, "parts", []))]
+    model = next((m for m in models if getattr(m, "model_id", None) == USE_MULTILINGUAL), None)
+    if model is None:
+        return  # no multilingual model: the retriever has no bridge either
+    encoded = update_term_vectors(index.path, index.lexical.vocabulary(), model)
+    if encoded:
+        log(f"bridge: {encoded} new English terms encoded")

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from ingest.analysis import ENGLISH_STOPWORDS, has_hangul
+from ingest.term_vectors import bridge_vocabulary
 from qa.loanwords import hangul_skeleton, latin_skeletons, spelled_in_hangul
 
-_ENGLISH_TERM = re.compile(r"[a-z]{3,}")
 
 
 def korean_words(terms: Iterable[str]) -> list[str]:
@@ -46,15 +46,15 @@ class LexicalBridge:
         # Term vectors shared with the bridge of the index version before: after an ingest only the new
         # terms are encoded.
         self.known = known if known is not None else {}
-        self.terms = sorted(t for t in set(vocabulary) if _ENGLISH_TERM.fullmatch(t) and t not in ENGLISH_STOPWORDS)
+        self.terms = bridge_vocabulary(vocabulary)
         self.min_similarity = min_similarity
         self.per_word = per_word
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
 
     def _term_vectors(self) -> np.ndarray:
-        # Encoded on the first Korean question (the server's warm-up asks one): about 0.8 ms a term
-        # here, 1 s for the corpus's 1,400 English terms; after an ingest, only the terms it added.
+        # Ingest stores them (ingest.term_vectors) and the retriever passes them in `known`; terms
+        # still missing are encoded on the first Korean question (about 0.8 ms a term here).
         with self._lock:
             if self._vectors is None:
                 new = [t for t in self.terms if t not in self.known]

@@ -20,6 +20,7 @@ from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL
 from ingest.index import ChunkIndex, IndexHit
 from ingest.lexical import LEXICAL_DIR, LexicalIndex
+from ingest.term_vectors import load_term_vectors
 from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
 from qa.fusion import rrf, round_robin, score_fusion
 from qa.fusion import ranked as by_score
@@ -310,6 +311,9 @@ class HybridRetriever:
             bridges = None
             if model is not None:
                 vocabulary = self.lexical.vocabulary
+                # The term vectors ingest stored; what they lack the bridge encodes itself.
+                stored = load_term_vectors(self.index.path)
+                self._bridge_vectors.update({t: v for t, v in stored.items() if t not in self._bridge_vectors})
                 bridges = (
                     LexicalBridge(
                         model, vocabulary, min_similarity=self.config.bridge_min,

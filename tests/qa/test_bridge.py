@@ -13,6 +13,7 @@ from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
 from qa.models import Query
 from qa.retrieval import HybridRetriever, load_lexical
 from qa.understand import Understanding
+from tests.counting import CountingModel
 
 QUESTION = "2023년 6월 유엔 안보리 비상임이사국 선거에서 한국은 몇 표를 얻었나요?"
 
@@ -71,17 +72,6 @@ def test_the_bridge_puts_more_korean_questions_release_on_top(corpus_index, embe
     assert with_bridge >= without + 4
 
 
-class CountingModel:
-    """The real multilingual model, counting the texts it is asked to encode."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.encoded = inner, 0
-
-    def encode(self, texts):
-        self.encoded += len(texts)
-        return self.inner.encode(texts)
-
-
 def test_after_an_ingest_only_the_new_terms_are_encoded(bridge):
     model = CountingModel(bridge.model)
     known: dict = {}
@@ -123,3 +113,9 @@ def test_an_english_question_finds_the_korean_release_through_a_name(corpus_inde
     top = lambda passages: passages[0].source  # noqa: E731
     assert top(with_names).startswith("005_rok-us-japan-fm-bali-ko")
     assert not top(off(plan)).startswith("005_rok-us-japan-fm-bali-ko")
+
+
+def test_the_retriever_takes_the_term_vectors_ingest_stored(corpus_index, embeddings, lexical):
+    retriever = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    words, _ = retriever._lexical_bridge()
+    assert words.terms and set(words.terms) <= set(words.known)  # nothing left to encode on the first question
