@@ -21,20 +21,15 @@ from ingest.sentences import split_sentences
 from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, places_of  # noqa: F401 (re-exported)
 from qa.citations import cite
 from qa.arithmetic import asks_total
-from qa.facts import without_days
+from qa.cues import announces_only, asks_outcome, kind_cue  # noqa: F401 (kind_cue re-exported)
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, newest_near_best
 from qa.shorten import fit
 from ingest.analysis import has_hangul
-from qa.text import MONTHS, NUMBER_WORDS, QUESTION_WORDS, normalize, tokens, word_count
+from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import names, parse_dates
 from qa.vector_cache import VectorCache
 
-_DATE_IN_TEXT = re.compile(
-    r"\b(?:%s)\b|\b(?:19|20)\d\d\b|\d+\s*월|\d+\s*일|\d{4}\s*년" % "|".join(MONTHS), re.IGNORECASE
-)
-_NUMBER = re.compile(r"\d[\d,.]*")
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
 
 
 
@@ -106,8 +101,7 @@ class ExtractiveConfig:
     w_not_yet: float = 0.6
 
 
-_FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
-_NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
@@ -145,101 +139,11 @@ def name_this_year(sentence: str, release_date: str) -> str:
     return _THIS_YEAR.sub(lambda m: f"{m.group(1)} ({year})" if m.group(1) else f"{m.group(2)}({year}년)", sentence, count=1)
 
 
-def kind_cue(sentence: str, kind: str | None, question: str) -> float:
-    """How well the sentence holds the kind of fact asked for: 1 strong, 0.5 weak, 0 none."""
-    if kind == "date":
-        if _FULL_DATE.search(sentence):
-            return 1.0
-        return 0.5 if _DATE_IN_TEXT.search(sentence) else 0.0
-    if kind == "number":
-        sentence = without_days(sentence)
-        asked = set(_NUMBER.findall(question))
-        q_tokens = set(tokens(question))
-        best = 0.0
-        # Korean counts the thing asked with a counter after 몇: "몇 명" is answered by "118명".
-        for unit in re.findall(r"몇\s*([\uac00-\ud7a3]{1,2})", question):
-            if re.search(r"\d[\d,.]*\s*" + unit[0], sentence):
-                return 1.0
-            if counted_in_english(unit, sentence):
-                return 1.0
-        for number, following in _NUMBER_PHRASE.findall(sentence):
-            if number in asked:
-                continue
-            # "180 votes", "16 institutions": a new number counting what the question asks about.
-            best = max(best, 1.0 if set(tokens(following)) & q_tokens else 0.5)
-        if not best and any(n not in asked for n in _NUMBER.findall(sentence)):
-            best = 0.5
-        return best
-    if kind == "name":
-        return 1.0 if any(name not in question for name in _NAME.findall(sentence)) else 0.0
-    if kind == "place":
-        asked = set(places_of(question))
-        return 1.0 if any(place not in asked for place in places_of(sentence)) else 0.0
-    return 0.0
-
-
-# What a Korean counter after 몇 counts, as an English release words it: "몇 표" is answered by "180 votes",
-# "몇 개국" by "six countries". A closed class of the language, not a list of topics.
-_COUNTER_NOUNS = {
-    "명": "people persons individuals nationals citizens members officials staff personnel participants delegates",
-    "표": "votes",
-    "개국": "countries nations states",
-    "곳": "institutions entities organizations organisations places sites locations companies",
-    "개월": "months",
-    "년": "years",
-    "일": "days",
-    "주": "weeks",
-    "시간": "hours",
-    "번": "times rounds",
-    "회": "times rounds sessions",
-    "차례": "times rounds",
-    "건": "cases projects agreements",
-    "대": "aircraft vehicles planes units",
-    "척": "ships vessels",
-    "톤": "tons tonnes",
-    "달러": "dollars usd",
-    "원": "won krw",
-}
-_COUNT_WORD = r"(?:\d[\d,.]*|%s)" % "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-
-
-def counted_in_english(counter: str, sentence: str) -> bool:
-    """Whether an English sentence gives a count of what the Korean counter (the syllables after 몇) counts."""
-    key = next((k for k in sorted(_COUNTER_NOUNS, key=len, reverse=True) if counter.startswith(k)), None)
-    if key is None:
-        return False
-    nouns = "|".join(_COUNTER_NOUNS[key].split())
-    if key in ("달러", "원"):  # an amount: the unit may come first ("USD 3 million")
-        return bool(re.search(rf"\b(?:{nouns})\s*{_COUNT_WORD}|{_COUNT_WORD}\s*(?:\w+\s+)?(?:{nouns})\b|\$\s*\d", sentence, re.IGNORECASE))
-    return bool(re.search(rf"\b{_COUNT_WORD}\s+(?:[\w'’-]+\s+){{0,2}}(?:{nouns})\b", sentence, re.IGNORECASE))
-
-
 _MULTI = re.compile(
     r"\b(?:both|compare|compared|differ|difference|total|two|each)\b|\band\b.*\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b"
     r"|\b(?:19|20)\d\d\b.*\band\b.*\b(?:19|20)\d\d\b|두|각각|비교",
     re.IGNORECASE,
 )
-
-
-# "What did the summit agree on?" asks what happened; "the summit is scheduled to be held later this
-# month" only says it will happen: the release came out before the event.
-_ASKS_OUTCOME = re.compile(
-    r"\bwhat (?:did|was|were)\b.*\b(?:agree|agreed|discuss|discussed|say|said|decide|decided|adopt|adopted|sign|signed"
-    r"|conclude|concluded|announce|announced|reply|replied|result)\b",
-    re.IGNORECASE,
-)
-_NOT_YET = re.compile(
-    r"\b(?:is|are|was|were) (?:scheduled|expected|set|due|slated) to\b|\bwill (?:attend|hold|visit|be held|take place|meet)\b"
-    r"|\bto be held\b|\bplans to\b",
-    re.IGNORECASE,
-)
-
-
-def asks_outcome(question: str) -> bool:
-    """"What did they agree on?" asks what happened, unlike "What was the meeting set to discuss?"."""
-    return bool(_ASKS_OUTCOME.search(question)) and not _NOT_YET.search(question) and not re.search(
-        r"\b(?:set|scheduled|expected|due|planned|slated) to\b|\bwill\b|\bplan", question, re.IGNORECASE
-    )
 
 
 def asks_for_several(question: str) -> bool:
@@ -374,7 +278,7 @@ class ExtractiveAnswerer:
             # The best sentence names none of the question's names: "How many votes did Slovenia get?"
             # answered by "Korea received 180 votes", the figure of someone else.
             confidence -= self.config.w_unnamed
-        if self.config.w_not_yet and asks_outcome(question) and _NOT_YET.search(best.sentence):
+        if self.config.w_not_yet and asks_outcome(question) and announces_only(best.sentence):
             confidence -= self.config.w_not_yet
         if confidence < self.config.abstain_below:
             return self._abstain(plan, passages, confidence)

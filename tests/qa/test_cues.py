@@ -1,8 +1,8 @@
-"""The number cue: what counts as a count of the asked thing, in either language."""
+"""The asked kind of fact in a sentence (qa.cues: counts across the languages, announcements), and the declines built on it."""
 
 import pytest
 
-from qa.extractive import asks_outcome, counted_in_english, kind_cue
+from qa.cues import asks_outcome, counted_in_english, kind_cue
 
 
 @pytest.mark.parametrize(
