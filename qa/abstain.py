@@ -65,6 +65,10 @@ def places_of(text: str) -> list[str]:
     return [place for place in found if place.split()[0] not in _NOT_PLACES]
 
 
+# A count in words, as releases give it: "more than a dozen specialists", "hundreds of people".
+_ROUGH_COUNT = re.compile(r"\b(?:a dozen|dozens|hundreds|thousands|millions)\b", re.IGNORECASE)
+
+
 def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
     """Whether `sentence` holds a value of the asked kind that the question did not itself give."""
     if kind is None:
@@ -77,7 +81,7 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
         return bool(found) and any(f.startswith(("m", "y")) for f in facts_of(sentence))
     if kind == "number":
         counts = facts_of(without_days(sentence)) - asked
-        return any(f.startswith("n") or f.startswith("y") for f in counts)
+        return any(f.startswith("n") or f.startswith("y") for f in counts) or bool(_ROUGH_COUNT.search(sentence))
     if kind == "place":
         if _HANGUL.search(sentence):
             return True

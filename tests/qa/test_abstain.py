@@ -44,3 +44,10 @@ def test_a_day_of_a_month_is_not_a_count():
     assert not holds_slot("12월 11일 정부는 발전기를 보냈다.", "number", question)
     assert holds_slot("On December 11, Korea shipped 40 power generators to Ukraine.", "number", question)
     assert holds_slot("The aid was raised in 2023.", "number", question)  # a year can answer "how many years"
+
+
+def test_a_count_in_words_holds_a_number():
+    question = "How many specialists staff the Center?"
+    assert holds_slot("It brings together more than a dozen specialists in diplomacy and technology.", "number", question)
+    assert holds_slot("Hundreds of people were evacuated.", "number", question)
+    assert not holds_slot("It brings together specialists in diplomacy and technology.", "number", question)
