@@ -379,10 +379,21 @@ def _ingest(paths, index, embeddings, *, prune, confirm_prune, dry_run, max_char
 
 def _update_term_vectors(index, embeddings, log) -> None:
     """The bridge's English term vectors (ingest.term_vectors), for the terms this ingest added."""
-    models = [embeddings, *(part for part, _ in getattr(embeddings, "parts", []))]
-    model = next((m for m in models if getattr(m, "model_id", None) == USE_MULTILINGUAL), None)
-    if model is None:
+    if USE_MULTILINGUAL not in str(getattr(embeddings, "model_id", "")):
         return  # no multilingual model: the retriever has no bridge either
-    encoded = update_term_vectors(index.path, index.lexical.vocabulary(), model)
+    encoded = update_term_vectors(index.path, index.lexical.vocabulary(), _MultilingualPart(embeddings))
     if encoded:
         log(f"bridge: {encoded} new English terms encoded")
+
+
+class _MultilingualPart:
+    """The multilingual model inside `embeddings`, found when something is to be encoded: a lazily
+    loaded pair (the CLI's) is not loaded for an ingest that only removed releases."""
+
+    def __init__(self, embeddings) -> None:
+        self.embeddings = embeddings
+
+    def encode(self, texts):
+        loaded = getattr(self.embeddings, "loaded", self.embeddings)
+        models = [loaded, *(part for part, _ in getattr(loaded, "parts", []))]
+        return next(m for m in models if getattr(m, "model_id", None) == USE_MULTILINGUAL).encode(texts)

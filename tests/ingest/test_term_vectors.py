@@ -31,3 +31,23 @@ def test_a_damaged_file_reads_as_none(tmp_path):
     (tmp_path / TERM_VECTORS).write_bytes(b"not a numpy file")
     assert load_term_vectors(tmp_path) == {}
     assert load_term_vectors(tmp_path / "missing") == {}
+
+
+def test_the_cli_ingest_writes_the_term_vectors(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    corpus = tmp_path / "releases"
+    corpus.mkdir()
+    for name in ("000_3a0123e4a4b49311.txt", "024_unsc-election.txt"):
+        shutil.copy(Path("corpus/releases") / name, corpus / name)
+    index = tmp_path / "index"
+    done = subprocess.run(
+        [sys.executable, "-m", "pressroom.cli", "ingest", str(corpus), "--index", str(index)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    stored = load_term_vectors(index)
+    assert "elect" in stored and len(stored) > 50
