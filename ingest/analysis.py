@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
@@ -105,14 +104,6 @@ def korean_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
         elif keep_stopwords or form not in KOREAN_STOPWORDS:
             out.append(form[:MAX_TERM_CHARS])
     return out
-
-
-@lru_cache(maxsize=4096)
-def korean_proper_nouns(text: str) -> frozenset[str]:
-    """The Hangul proper nouns of `text` as the analyser tags them (NNP): 아일랜드, 블링컨, 발리."""
-    if not has_hangul(text):
-        return frozenset()
-    return frozenset(t.form for t in _kiwi_instance().tokenize(normalize(text)) if t.tag == "NNP" and has_hangul(t.form))
 
 
 def has_hangul(text: str) -> bool:

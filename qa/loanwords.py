@@ -1,12 +1,13 @@
 """Foreign names as Korean releases spell them: "Ireland" is 아일랜드, "Turkmenistan" 투르크메니스탄.
 
 An English question names a place or person that a Korean release writes in Hangul, so a word match
-finds nothing and the answer looks unsupported. A Hangul loanword keeps the name's consonants in order,
+finds nothing (and a Korean question's 폴란드 finds no "Poland"). A Hangul loanword keeps the name's consonants in order,
 so both spellings are reduced to a skeleton of consonant classes (r and l one class, as Korean has one
 liquid; voiced and voiceless stops together; vowels and glides dropped; repeats merged):
-"Ireland" and 아일랜드 both give "lnt", "Blinken" and 블링컨 "blnkn". Equal skeletons of three or more
-classes count as the same name. This only decides whether a name is *mentioned*; it never puts a word
-into an answer.
+"Ireland" and 아일랜드 both give "_lnt" (the mark: it starts with a vowel), "Blinken" and 블링컨 "blnkn".
+Equal skeletons count as the same name when the syllable counts are close (equal for two consonants).
+The retriever's name bridge (qa.bridge) uses it to choose search terms, beside the multilingual model;
+it never puts a word into an answer.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def hangul_syllables(word: str) -> int:
 
 
 def spelled_in_hangul(term: str, hangul_words: list[str] | set[str]) -> bool:
-    """Whether one of `hangul_words` (proper nouns of a Korean text) is `term`, a Latin-script name,
+    """Whether one of `hangul_words` (Hangul words: index terms or nouns) is `term`, a Latin-script name,
     in Hangul: the same consonants in order, and about as many syllables."""
     skeletons = {s for s in latin_skeletons(term) if len(s.lstrip("_")) >= MIN_CLASSES}
     if not skeletons:
