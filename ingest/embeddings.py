@@ -165,14 +165,16 @@ def model_id_of(spec: str) -> str:
     return "+".join(f"{name}:{weight / total:g}" for name, weight in parts)
 
 
+def find_part(embeddings: Embeddings, model: str) -> Embeddings | None:
+    """`model` out of `embeddings` (itself, or one of its parts), without loading anything; else None."""
+    if getattr(embeddings, "model_id", None) == model:
+        return embeddings
+    return next((part for part, _ in getattr(embeddings, "parts", []) if part.model_id == model), None)
+
+
 def part_of(embeddings: Embeddings, model: str) -> Embeddings:
     """`model` out of `embeddings` when it is one of its parts (no second load), else loaded anew."""
-    if embeddings.model_id == model:
-        return embeddings
-    for part, _ in getattr(embeddings, "parts", []):
-        if part.model_id == model:
-            return part
-    return load_embeddings(model)
+    return find_part(embeddings, model) or load_embeddings(model)
 
 
 class LazyEmbeddings(Embeddings):

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from ingest.chunking import DEFAULT_MAX_CHARS, chunk_release
 from ingest.consistency import find_drift, repair_plan
 from ingest.decode import UnreadableFileError
-from ingest.embeddings import USE_MULTILINGUAL
+from ingest.embeddings import USE_MULTILINGUAL, find_part
 from ingest.index import ChunkIndex, FileRecord
 from ingest.lock import ingest_lock
 from ingest.models import Chunk
@@ -394,6 +394,4 @@ class _MultilingualPart:
         self.embeddings = embeddings
 
     def encode(self, texts):
-        loaded = getattr(self.embeddings, "loaded", self.embeddings)
-        models = [loaded, *(part for part, _ in getattr(loaded, "parts", []))]
-        return next(m for m in models if getattr(m, "model_id", None) == USE_MULTILINGUAL).encode(texts)
+        return find_part(getattr(self.embeddings, "loaded", self.embeddings), USE_MULTILINGUAL).encode(texts)

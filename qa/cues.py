@@ -73,12 +73,13 @@ _COUNTER_NOUNS = {
     "달러": "dollars usd",
     "원": "won krw",
 }
+_COUNTERS_LONGEST_FIRST = sorted(_COUNTER_NOUNS, key=len, reverse=True)  # "개국" before "개"
 _COUNT_WORD = r"(?:\d[\d,.]*|%s)" % "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 
 
 def counted_in_english(counter: str, sentence: str) -> bool:
     """Whether an English sentence gives a count of what the Korean counter (the syllables after 몇) counts."""
-    key = next((k for k in sorted(_COUNTER_NOUNS, key=len, reverse=True) if counter.startswith(k)), None)
+    key = next((k for k in _COUNTERS_LONGEST_FIRST if counter.startswith(k)), None)
     if key is None:
         return False
     nouns = "|".join(_COUNTER_NOUNS[key].split())

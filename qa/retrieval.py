@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from ingest.analysis import analyze, has_hangul
-from ingest.embeddings import USE_MULTILINGUAL
+from ingest.embeddings import USE_MULTILINGUAL, find_part
 from ingest.index import ChunkIndex, IndexHit
 from ingest.lexical import LEXICAL_DIR, LexicalIndex
 from ingest.term_vectors import load_term_vectors
@@ -306,8 +306,7 @@ class HybridRetriever:
     def _lexical_bridge(self) -> tuple[LexicalBridge, NameBridge] | None:
         """The bridges over the current lexical index's terms (None without a multilingual model)."""
         if self._bridge is None or self._bridge[0] is not self.lexical:
-            parts = getattr(self.embeddings, "parts", None) or [(self.embeddings, 1.0)]
-            model = next((m for m, _ in parts if getattr(m, "model_id", None) in MULTILINGUAL_MODELS), None)
+            model = find_part(self.embeddings, USE_MULTILINGUAL)
             bridges = None
             if model is not None:
                 vocabulary = self.lexical.vocabulary
