@@ -21,6 +21,7 @@ from ingest.embeddings import USE_MULTILINGUAL, find_part
 from ingest.index import ChunkIndex, IndexHit
 from ingest.lexical import LEXICAL_DIR, LexicalIndex
 from ingest.term_vectors import load_term_vectors
+from qa.exact import VectorTable, build_table, top_rows
 from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
 from qa.fusion import rrf, round_robin, score_fusion
 from qa.fusion import ranked as by_score
@@ -131,8 +132,14 @@ class RetrievalConfig:
     # Up to this many chunks every dense search is exact: one matrix product over a copy of the vectors
     # kept in memory (100k chunks: 358 MB, ~11 ms a question here, the cost of one HNSW query at the
     # ef_search recall needs), so recall is that of exact search, a date range is a mask on the same
-    # scores, and a question's parts share one product. Larger indexes use Chroma's HNSW index.
+    # scores, and a question's parts share one product (qa.exact.FullTable).
     exact_rows: int = 200_000
+    # Up to this many, the copy is float16 beside a projection on `project_dims` principal directions,
+    # and the projection's best `rescore` rows are scored exactly (qa.exact.ProjectedTable; 1M chunks:
+    # 2.2 GiB). Larger indexes use Chroma's HNSW index.
+    projected_rows: int = 2_000_000
+    project_dims: int = 128
+    rescore: int = 3000
 
 
 # Named configurations for settings, the CLI and the evals.
@@ -169,7 +176,7 @@ class HybridRetriever:
         self._xl_mask = None  # which query dimensions belong to a multilingual model (found on first use)
         self._bridge: tuple[LexicalIndex, tuple[LexicalBridge, NameBridge] | None] | None = None  # per lexical index
         self._bridge_vectors: dict[str, np.ndarray] = {}  # its term vectors, kept across index versions
-        self._exact: tuple[LexicalIndex, np.ndarray] | None = None  # the vectors in lexical row order
+        self._exact: tuple[LexicalIndex, VectorTable] | None = None  # the vectors in lexical row order
         self._exact_lock = threading.Lock()
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
@@ -179,45 +186,32 @@ class HybridRetriever:
         return self.config.per_release
 
     # -- routes: each returns [(row, score)], best first; rows index the lexical row table
-    def _matrix(self) -> np.ndarray | None:
-        """The index's vectors in the lexical index's row order, for exact search; None above
-        `exact_rows` chunks. Fetched from the collection once; after an ingest only new chunks are."""
-        lex = self.lexical
-        if not len(lex) or len(lex) > self.config.exact_rows:
+    def _table(self) -> VectorTable | None:
+        """The index's vectors in the lexical index's row order, for exact search (qa.exact); None
+        above `projected_rows` chunks. Fetched from the collection once; after an ingest only new
+        chunks are."""
+        cfg, lex = self.config, self.lexical
+        if not len(lex) or len(lex) > cfg.projected_rows:
             return None
         with self._exact_lock:
             if self._exact is not None and self._exact[0] is lex:
                 return self._exact[1]
-            known: dict[str, np.ndarray] = {}
-            if self._exact is not None:
-                old_lex, old = self._exact
-                known = {chunk_id: old[row] for row, chunk_id in enumerate(old_lex.ids)}
-            missing = [chunk_id for chunk_id in lex.ids if chunk_id not in known]
+            old = (self._exact[0].ids, self._exact[1]) if self._exact is not None else None
             try:
-                for start in range(0, len(missing), 5000):
-                    batch = missing[start : start + 5000]
-                    known.update(zip(batch, self.index.vectors(batch)))
+                table = build_table(lex.ids, self.index.vectors, full_rows=cfg.exact_rows, dims=cfg.project_dims, old=old)
             except (KeyError, ValueError) as exc:  # a row whose chunk the collection lacks (an ingest in flight)
                 log.warning("exact search unavailable for now (%s); using the HNSW index", exc)
                 return None
-            matrix = np.stack([known[chunk_id] for chunk_id in lex.ids]).astype(np.float32, copy=False)
-            self._exact = (lex, matrix)
-            return matrix
+            self._exact = (lex, table)
+            return table
 
     def _dense(
         self, vector: np.ndarray, depth: int, mask: np.ndarray | None = None, scores: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """`scores`: the vector's cosine with every row, when exact search computed them."""
+        """`scores`: every row's score from the vector table (`_table`), when it computed them."""
         lex = self.lexical
         if scores is not None:
-            if mask is not None:
-                scores = np.where(mask, scores, -np.inf)
-            n = min(depth, len(scores) if mask is None else int(mask.sum()))
-            if n <= 0:
-                return []
-            top = np.argpartition(-scores, n - 1)[:n]
-            top = top[np.argsort(-scores[top], kind="stable")]
-            return [(int(row), float(scores[row])) for row in top]
+            return top_rows(self._table(), vector, scores, depth, mask, rescore=self.config.rescore)
         if mask is None:
             pairs = self.index.nearest_ids(vector, depth)
             return [(lex.row_of[i], s) for i, s in pairs if i in lex.row_of]
@@ -266,8 +260,8 @@ class HybridRetriever:
             routes.update(self._split_by_language(prefix + "dense", self._dense(vector, depth, mask, scores)))
             xl = self._multilingual_part(vector)
             if xl is not None:
-                matrix = self._matrix() if scores is not None else None
-                routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask, matrix @ xl if matrix is not None else None)
+                table = self._table() if scores is not None else None
+                routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask, table.scores(xl) if table is not None else None)
         if cfg.mode in ("hybrid", "bm25"):
             if cfg.bm25_languages == "separate":
                 for language, in_language in self.lexical.language_masks.items():
@@ -383,8 +377,8 @@ class HybridRetriever:
     ) -> tuple[list[int], dict[str, list], np.ndarray | None]:
         if vector is None and self.config.mode != "bm25":
             vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-        if scores is None and vector is not None and (matrix := self._matrix()) is not None:
-            scores = matrix @ vector
+        if scores is None and vector is not None and (table := self._table()) is not None:
+            scores = table.scores(vector)
         query = getattr(plan, "query", plan)
         # Dates the user chose (the chat's filter) are a hard filter on every route ...
         hard = self._date_mask(getattr(query, "date_from", None), getattr(query, "date_to", None))
@@ -424,8 +418,8 @@ class HybridRetriever:
         part_scores: list = [None] * len(parts)
         if len(parts) > 1 and self.config.mode != "bm25":
             part_vectors = list(np.asarray(self.embeddings.embed_documents(parts), dtype=np.float32))
-            if (matrix := self._matrix()) is not None:
-                part_scores = list((matrix @ np.stack(part_vectors).T).T)  # one pass over the matrix for all parts
+            if (table := self._table()) is not None:
+                part_scores = list(table.scores(np.stack(part_vectors)))  # one pass over the table for all parts
         for n, text in enumerate(parts):
             fused, routes, part_vector = self._search_part(text, plan, part_vectors[n], part_scores[n])
             fused_parts.append(fused)
@@ -490,8 +484,8 @@ class HybridRetriever:
         rows = [self.lexical.row_of[i] for i in ids]
         if vector is not None and ids:
             # The passage score stays a cosine, the scale the answerer's confidence is tuned on.
-            matrix = self._exact[1] if self._exact is not None and self._exact[0] is self.lexical else None
-            vectors = matrix[rows] if matrix is not None else self.index.vectors(ids)
+            table = self._exact[1] if self._exact is not None and self._exact[0] is self.lexical else None
+            vectors = table.take(rows) if table is not None else self.index.vectors(ids)
             scores = (vectors @ vector).tolist()
         else:  # BM25 alone: its score as a share of the best, so it reads on a 0..1 scale too
             top = max(lexical_scores.values(), default=0.0) or 1.0

@@ -1,5 +1,6 @@
-"""Exact dense search over an in-memory copy of the vectors (qa.retrieval, `exact_rows`): the same
-passages as the HNSW index where that one is exact, date ranges as a mask, and vectors fetched once."""
+"""Exact dense search over an in-memory copy of the vectors (qa.retrieval, `exact_rows`,
+`projected_rows`): the same passages as the HNSW index where that one is exact, date ranges as a mask,
+and vectors fetched once."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_exact_search_finds_what_the_hnsw_index_finds_on_the_corpus(corpus_index
     # 183 chunks: the HNSW index is exact there, so both must give the same passages in the same order.
     exact = HybridRetriever(corpus_index, embeddings, lexical, k=10)
     hnsw = HybridRetriever(corpus_index, embeddings, lexical, k=10)
-    hnsw.config = replace(hnsw.config, exact_rows=0)
+    hnsw.config = replace(hnsw.config, exact_rows=0, projected_rows=0)
     understand = Understanding(newest=lexical.newest_date())
     for question in QUESTIONS:
         plan = understand(Query(question))
@@ -54,6 +55,22 @@ def test_exact_search_finds_what_the_hnsw_index_finds_on_the_corpus(corpus_index
         assert [p.chunk_id for p in got] == [p.chunk_id for p in want], question
         assert np.allclose([p.score for p in got], [p.score for p in want], atol=1e-5)
     assert exact._exact is not None and hnsw._exact is None
+
+
+def test_above_exact_rows_the_projected_table_finds_the_same_passages(corpus_index, embeddings, lexical):
+    # The projection only ranks; its best `rescore` rows (here all 183) are scored on the float16
+    # vectors, so the passages are those of the float32 table, with cosines within float16 rounding.
+    full = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    projected = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    projected.config = replace(projected.config, exact_rows=0, project_dims=32)
+    understand = Understanding(newest=lexical.newest_date())
+    for question in QUESTIONS:
+        plan = understand(Query(question))
+        got, want = projected(plan), full(plan)
+        assert {p.chunk_id for p in got} == {p.chunk_id for p in want}, question
+        scores = {p.chunk_id: p.score for p in want}
+        assert all(abs(p.score - scores[p.chunk_id]) < 2e-3 for p in got)
+    assert type(projected._exact[1]).__name__ == "ProjectedTable" and type(full._exact[1]).__name__ == "FullTable"
 
 
 def test_a_date_range_is_a_mask_on_the_exact_scores(corpus_index, embeddings, lexical):
@@ -81,6 +98,6 @@ def test_vectors_are_fetched_once_and_kept_across_index_versions(corpus_index, e
 def test_above_the_limit_the_hnsw_index_answers(corpus_index, embeddings, lexical):
     counting = CountingIndex(corpus_index)
     retriever = HybridRetriever(counting, embeddings, lexical, k=10)
-    retriever.config = replace(retriever.config, exact_rows=len(lexical) - 1)
+    retriever.config = replace(retriever.config, exact_rows=len(lexical) - 1, projected_rows=len(lexical) - 1)
     assert retriever(Understanding()(Query(QUESTIONS[0])))
     assert retriever._exact is None and counting.fetched <= 10  # only the passages' own vectors
