@@ -11,6 +11,7 @@ import numpy as np
 from benchmarks.common import QUESTIONS, Row, fmt_pair_ms, fmt_ratio, log, percentiles, ratio
 from benchmarks.synth import batches, synthetic_chunks
 from ingest.chunking import CHUNKING_VERSION
+from ingest.lock import ingest_lock
 from ingest.index import open_index
 from ingest.models import Chunk
 from ingest.sentences import split_sentences
@@ -144,7 +145,7 @@ class QueryBench:
         # The copy of the vectors exact search keeps (qa.retrieval, `exact_rows`): fetched once per
         # process, then only new chunks after an ingest; None above the limit (HNSW answers).
         t = time.perf_counter()
-        exact_matrix = precomputed._matrix()
+        exact_matrix = precomputed._table()
         matrix_load_s = _ms(t) / 1000
         for q, v in list(zip(questions, question_vectors))[:WARMUP]:
             self.index.query(v, k)
@@ -176,7 +177,7 @@ class QueryBench:
             s["index_dated"].append(_ms(t))
             t = time.perf_counter()
             # The product's date-restricted dense search: a mask on the exact scores, or the HNSW route.
-            scores = exact_matrix @ v if exact_matrix is not None else None
+            scores = exact_matrix.scores(v) if exact_matrix is not None else None
             table_dated = precomputed._dense(v, k, date_mask, scores)
             s["table_dated"].append(_ms(t))
             product = precomputed._dense(v, k, None, scores)  # …and its plain dense search
@@ -236,6 +237,9 @@ class QueryBench:
             "exact_search": exact_matrix is not None,
             "exact_matrix_load_s": matrix_load_s,
             "exact_matrix_mb": (exact_matrix.nbytes / 2**20) if exact_matrix is not None else 0.0,
+            "exact_table": type(exact_matrix).__name__ if exact_matrix is not None else None,
+            "exact_dims": int(exact_matrix.basis.shape[1]) if hasattr(exact_matrix, "basis") else None,
+            "dim": int(matrix.shape[1]),
             "ms": stats,
         }
 
@@ -245,6 +249,13 @@ def run(embeddings, real_chunks, real_vectors, sizes: list[int], n_questions: in
     question_vectors = embeddings.encode(questions)
     steps = [len(real_chunks)] + sorted(s for s in set(sizes) if s > len(real_chunks))
     log(f"query: {len(questions)} questions at sizes {steps}")
+    # The bench writes the index as an ingest does, so it holds the ingest lock like one: the serve-like
+    # RSS probe then opens the index as serve would open it during an ingest (ingest/index.py).
+    with ingest_lock(index_path):
+        return _run(embeddings, real_chunks, real_vectors, steps, questions, question_vectors, index_path)
+
+
+def _run(embeddings, real_chunks, real_vectors, steps, questions, question_vectors, index_path: Path) -> dict:
     bench = QueryBench(embeddings, real_chunks, real_vectors, index_path, max(steps))
     results = []
     for size in steps:
@@ -253,6 +264,10 @@ def run(embeddings, real_chunks, real_vectors, sizes: list[int], n_questions: in
         with _OneBlasThread():
             result = bench.measure(questions, question_vectors)
         result["build"] = build
+        # Only where the index, not the models, could dominate a process's memory.
+        result["serve_rss"] = serve_rss(index_path, questions[:3]) if bench.n >= 10_000 else None
+        if result["serve_rss"]:
+            log(f"query: a serve-like process at {bench.n:,} chunks: peak RSS {result['serve_rss']['peak_mb']:.0f} MiB")
         results.append(result)
     return {
         "questions": questions,
@@ -330,6 +345,15 @@ def query_rows(section: dict) -> list[Row]:
                         f"@{sizes[0]['chunks']} " + fmt_pair_ms(corpus_ask), pair_ratio("ask", corpus_ask),
                         f"p95 ≤ {ANSWER_P95_MS:g} ms" + ("" if applies else " @100k"),
                         ms["ask"]["p95"] <= ANSWER_P95_MS, indicative=not applies))
+        rss = result.get("serve_rss")
+        if rss:
+            chroma_mb = n * result.get("dim", 896) * 4 / 2**20
+            rows.append(Row("3 query", f"serve-like process peak RSS {at}", f"{rss['peak_mb']:.0f} MiB",
+                            f"Chroma's rule (vectors × dim × 4 B) {chroma_mb:.0f} MiB", f"{rss['peak_mb'] / chroma_mb:.2f}×",
+                            note=f"benchmarks/rss_probe.py: opened in {rss['open_s']:.1f} s ({rss['opened_peak_mb']:.0f} MiB), "
+                            f"first answer {rss['answer_s'][0]:.1f} s (fetches the vectors for exact search), "
+                            f"then {', '.join(f'{x:.2f}' for x in rss['answer_s'][1:])} s; RSS after {rss['rss_mb']:.0f} MiB; "
+                            "embedded Chroma, so its HNSW index is inside this process"))
     rows[1].note = f"date filter: {DATE_LO}–{DATE_HI} on date_int; numpy baseline = mask + brute force, one BLAS thread"
     for row in rows:
         if row.figure.startswith("retrieval, 2023 only*"):
@@ -338,11 +362,31 @@ def query_rows(section: dict) -> list[Row]:
     return rows
 
 
+def serve_rss(index_path: Path, questions: list[str]) -> dict | None:
+    """Peak RSS of a separate serve-like process over the index (benchmarks/rss_probe.py)."""
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "benchmarks.rss_probe", "--index", str(index_path), *questions]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except subprocess.CalledProcessError as exc:
+        log(f"query: serve RSS probe failed (exit {exc.returncode}): {(exc.stderr or '').strip()[-3000:]}")
+        return None
+    except (subprocess.SubprocessError, ValueError, IndexError) as exc:
+        log(f"query: serve RSS probe failed: {exc}")
+        return None
+
+
 def _dense_note(result: dict) -> str:
     k = result["k"]
     dated = result.get("recall_at_k_vs_exact_table_dated", float("nan"))
     if result.get("exact_search"):
-        return (f"exact search over the in-memory vectors ({result['exact_matrix_mb']:.0f} MB, fetched from Chroma in "
+        how = (f"float16 vectors + a {result.get('exact_dims')}-d projection ranking every row, its best rows rescored exactly"
+               if result.get("exact_table") == "ProjectedTable" else "exact search over the in-memory vectors")
+        return (f"{how} ({result['exact_matrix_mb']:.0f} MB, fetched from Chroma in "
                 f"{result['exact_matrix_load_s']:.1f} s once per process), the date range a mask on its scores; "
                 f"recall@{k} vs exact {dated:.2f}, plain dense {result.get('recall_at_k_vs_exact_product', float('nan')):.2f}")
     return f"in-memory date table + exact search (few in range) or HNSW over-fetch; recall@{k} vs exact {dated:.2f}"

@@ -371,7 +371,19 @@ def _open_collection(path: Path, wanted: dict, *, create: bool, rebuild: bool, s
                 f"no pressroom index in {where}; build it with `pressroom ingest corpus/releases --index {path}`"
             )
         collection = client.get_collection(name, embedding_function=None)
-        check_searchable(collection, describe=f"the index in {where}")
+        try:
+            check_searchable(collection, describe=f"the index in {where}")
+        except ChromaProblem:
+            # Embedded Chroma writes its HNSW graph to disk in steps and in full when the writing process
+            # ends: while an ingest runs, another process sees the newest vectors stored but not yet in
+            # the graph. Not damage, so no rebuild; exact search (qa.exact) reads the stored vectors.
+            from ingest.lock import ingest_holder
+
+            holder = ingest_holder(path) if server is None else None
+            if holder is None:
+                raise
+            log.warning("the index in %s is being written by %s: vectors it added last may not be found by "
+                        "Chroma's HNSW search until it finishes", where, holder)
         return collection
     hnsw = hnsw_configuration()
     # embedding_function=None: Chroma's default would download an ONNX model; we pass vectors ourselves.

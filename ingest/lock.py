@@ -66,6 +66,21 @@ def ingest_lock(folder: Path, *, wait: float = 0) -> Iterator[None]:
         lock.release()
 
 
+def ingest_holder(folder: Path) -> str | None:
+    """Who holds the ingest lock on `folder` from another process right now, or None when nobody does.
+
+    Tried without waiting and released at once; a reader uses it only to explain what it sees."""
+    lock = FileLock(Path(folder) / LOCK, timeout=0, is_singleton=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        return _holder(Path(folder))
+    except OSError:
+        return None
+    lock.release()
+    return None
+
+
 def _best_effort(write) -> None:
     # The holder note only names who holds the lock; the lock itself is what keeps ingests apart, so a
     # note that cannot be written (a file left by another user, a read-only corner) must not stop one.

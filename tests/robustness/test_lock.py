@@ -124,3 +124,40 @@ def test_serve_keeps_answering_during_an_ingest(tmp_path):
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=30)
+
+
+def test_opening_during_an_ingest_does_not_call_a_lagging_graph_damage(tmp_path, fake_embeddings, monkeypatch, caplog):
+    """Embedded Chroma writes its HNSW graph to disk in steps and in full when the writer ends (seen at
+    12k chunks: the last batch of a live writer is stored but not yet in another process's graph). The
+    open check must not tell a reader to rebuild the index then; with no writer it still must."""
+    import subprocess
+    import sys
+
+    import ingest.index as index_module
+    from ingest.chroma_client import ChromaProblem
+    from ingest.chunking import CHUNKING_VERSION
+    from ingest.index import IndexUnavailableError, open_index
+
+    path = tmp_path / "index"
+    open_index(path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True)
+
+    def lagging(collection, *, samples=8, describe="the index"):
+        raise ChromaProblem(f"{describe} holds 12000 vectors but 1 of 8 sampled ones are not found by search")
+
+    monkeypatch.setattr(index_module, "check_searchable", lagging)
+    with pytest.raises(IndexUnavailableError, match="not found by search"):
+        open_index(path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from ingest.lock import ingest_lock\n"
+         f"with ingest_lock({str(path)!r}):\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        with caplog.at_level("WARNING", logger="ingest.index"):
+            opened = open_index(path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION)
+        assert opened is not None
+        assert f"process {writer.pid}" in caplog.text and "being written" in caplog.text
+    finally:
+        writer.kill()
+        writer.wait()
