@@ -235,6 +235,15 @@ def latency_metrics(graded: list[Graded]) -> dict[str, float]:
     return out
 
 
+def all_gold_at(graded: list[Graded], k: int = 5) -> tuple[float | None, int]:
+    """Of the answerable questions with two or more gold releases, the share with every one of them in
+    the top `k` releases (recall@k counts a half-found pair as 0.5; a two-release answer needs both)."""
+    multi = [g for g in graded if g.answerable and len(set(g.gold_sources)) >= 2]
+    if not multi:
+        return None, 0
+    return sum(set(g.gold_sources) <= set(g.release_ranking[:k]) for g in multi) / len(multi), len(multi)
+
+
 def summarize(questions: list[EvalQuestion], graded: list[Graded]) -> dict:
     by_type: dict[str, dict] = {}
     for kind in sorted({g.type for g in graded}):
@@ -243,10 +252,15 @@ def summarize(questions: list[EvalQuestion], graded: list[Graded]) -> dict:
         row = {"n": len(subset), "correct": _ratio(sum(g.correct for g in subset), len(subset))}
         row.update({k: v for k, v in retrieval_metrics(subset_q, subset).items() if k in ("recall@5", "mrr")})
         by_type[kind] = row
+    all_gold, n_multi = all_gold_at(graded)
+    retrieval = retrieval_metrics(questions, graded)
+    if all_gold is not None:
+        retrieval["all_gold@5_multi_release"] = all_gold
     return {
         "n_questions": len(graded),
         "n_answerable": sum(g.answerable for g in graded),
-        "retrieval": retrieval_metrics(questions, graded),
+        "n_multi_release": n_multi,
+        "retrieval": retrieval,
         "answers": answer_metrics(graded),
         "latency": latency_metrics(graded),
         "by_type": by_type,

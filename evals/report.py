@@ -10,7 +10,7 @@ from evals.stats import HEADLINE
 
 ROWS = [
     ("retrieval", "recall@1"), ("retrieval", "recall@3"), ("retrieval", "recall@5"), ("retrieval", "recall@10"),
-    ("retrieval", "mrr"), ("retrieval", "ndcg@10"),
+    ("retrieval", "mrr"), ("retrieval", "ndcg@10"), ("retrieval", "all_gold@5_multi_release"),
     ("answers", "answer_correctness"), ("answers", "llm_judge_correctness"), ("answers", "keyword_recall"),
     ("answers", "token_f1"), ("answers", "answer_size_median"), ("answers", "abstention_recall"),
     ("answers", "abstention_precision"), ("answers", "false_abstention"), ("answers", "abstention_flag_disagreement"),

@@ -163,3 +163,19 @@ def test_new_fields_load(tmp_path: Path):
     (q,) = load_questions(path)
     assert q.asked_on.isoformat() == "2023-03-01" and q.gold_forms == ["x", "엑스"]
     assert q.evidence == (Evidence("s.txt", 2, "x"),) and q.tags == ("ko", "relative-time")
+
+
+def test_all_gold_counts_a_two_release_question_only_when_both_are_in_the_top_five():
+    two = EvalQuestion("q4", "What did Korea give Ukraine and Türkiye?", "USD 3 million and USD 5 million",
+                       ("a.txt", "b.txt"), "multi")
+    others = [passage(f"x{i}.txt", "z" * 25) for i in range(5)]
+    both = grade(two, cited_answer(two.question, [("z" * 25, others[0])],
+                                   retrieved=[passage("a.txt", "y"), *others[:3], passage("b.txt", "y")]), 1.0)
+    one = grade(two, cited_answer(two.question, [("z" * 25, others[0])],
+                                  retrieved=[passage("a.txt", "y"), *others, passage("b.txt", "y")]), 1.0)
+    single = grade(GOLD, cited_answer(GOLD.question, [("z" * 25, others[0])], retrieved=[passage("a.txt", "y")]), 1.0)
+    assert one.recall_at(5) == 0.5  # recall@5 gives half a pair credit …
+    summary = summarize([two, two, GOLD], [both, one, single])
+    assert summary["n_multi_release"] == 2  # … the single-release question is not counted …
+    assert summary["retrieval"]["all_gold@5_multi_release"] == 0.5  # … and a pair counts only whole
+    assert "all_gold@5_multi_release" not in summarize([GOLD], [single])["retrieval"]
