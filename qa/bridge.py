@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
-from ingest.analysis import ENGLISH_STOPWORDS, has_hangul
+from ingest.analysis import ENGLISH_STOPWORDS, analyze, has_hangul
 from ingest.term_vectors import bridge_vocabulary
 from qa.loanwords import hangul_skeleton, latin_skeletons, spelled_in_hangul
 
@@ -82,6 +83,20 @@ _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-zà-ÿ]{2,}\b")
 def english_names(question: str) -> list[str]:
     """Capitalised words inside an English question ("Türkiye", "Bali"): what a Korean release spells in Hangul."""
     return [m.group(0) for m in _CAPITALISED.finditer(question.strip())]
+
+
+@lru_cache(maxsize=4096)
+def _hangul_nouns(sentence: str) -> tuple[str, ...]:
+    return tuple(t for t in analyze(sentence, "ko") if has_hangul(t))
+
+
+def names_spelled_in(names: list[str], sentence: str) -> int:
+    """How many of an English question's `names` a Korean `sentence` writes in Hangul: "Türkiye" in
+    "튀르키예를", "Bali" in "발리에서" (the analyser's nouns, matched by sound, qa.loanwords)."""
+    if not names or not has_hangul(sentence):
+        return 0
+    nouns = _hangul_nouns(sentence)
+    return sum(spelled_in_hangul(name, nouns) for name in names)
 
 
 class NameBridge:

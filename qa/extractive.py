@@ -19,6 +19,7 @@ import numpy as np
 
 from ingest.sentences import split_sentences
 from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, places_of  # noqa: F401 (re-exported)
+from qa.bridge import english_names, names_spelled_in
 from qa.citations import cite
 from qa.arithmetic import asks_total
 from qa.cues import announces_only, asks_outcome, kind_cue  # noqa: F401 (kind_cue re-exported)
@@ -47,6 +48,11 @@ class ExtractiveConfig:
     w_dense: float = 2.0
     w_passage: float = 0.5
     w_cue: float = 0.5
+    # An English question's names that a Korean sentence writes in Hangul ("Bali", 발리), as a share of
+    # the question's names: such a sentence shares no words with the question, yet names what it names.
+    # Dev: 0.5 and 0.75 change nothing; 1.0-1.5 answer q084 from the only release that has it (Korean),
+    # nothing else moves; 2.0 loses an unanswerable decline.
+    w_hangul_names: float = 1.25
     abstain_below: float = 0.075
     missing_penalty: float = 0.4  # per salient question term absent from every retrieved passage
     cited_missing_penalty: float = 0.4
@@ -373,6 +379,7 @@ class ExtractiveAnswerer:
         dense = self._dense(question, candidates, vectors)
         kind = expected_kind(question) or kind
         korean_question = has_hangul(question)
+        question_names = [] if korean_question else list(dict.fromkeys(english_names(question)))
         lookback = cfg.w_lookback if asks_lookback(question) else 0.0
         for c, toks, sim in zip(candidates, sentence_tokens, dense):
             c.covers = frozenset(t for t in weight if t in toks)
@@ -389,6 +396,8 @@ class ExtractiveAnswerer:
                 + cfg.w_passage * c.passage.score
                 + cfg.w_cue * c.cue
                 + (lookback if lookback and looks_back(c.sentence) else 0.0)
+                + (cfg.w_hangul_names * names_spelled_in(question_names, c.sentence) / len(question_names)
+                   if cfg.w_hangul_names and question_names and has_hangul(c.sentence) else 0.0)
             ) / (w_lexical + cfg.w_dense + cfg.w_passage)
         return shares
 

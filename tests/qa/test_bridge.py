@@ -9,7 +9,7 @@ import pytest
 
 from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL, part_of
-from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
+from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words, names_spelled_in
 from qa.models import Query
 from qa.retrieval import HybridRetriever, load_lexical
 from qa.understand import Understanding
@@ -119,3 +119,20 @@ def test_the_retriever_takes_the_term_vectors_ingest_stored(corpus_index, embedd
     retriever = HybridRetriever(corpus_index, embeddings, lexical, k=10)
     words, _ = retriever._lexical_bridge()
     assert words.terms and set(words.terms) <= set(words.known)  # nothing left to encode on the first question
+
+
+def test_names_spelled_in_counts_an_english_questions_names_written_in_hangul():
+    sentence = "박진 외교부 장관은 인도네시아 발리에서 토니 블링컨 미국 국무장관과 회담을 가졌다."
+    assert names_spelled_in(["Bali", "Blinken", "Indonesia"], sentence) == 3
+    assert names_spelled_in(["Bali", "Warsaw"], sentence) == 1
+    assert names_spelled_in(["Bali"], "Park Jin met Blinken in Bali.") == 0  # English sentences are matched by their words
+    assert names_spelled_in([], sentence) == 0
+
+
+def test_an_english_question_is_answered_from_the_only_release_that_has_it_in_korean(pressroom):
+    # The meeting in Bali is reported only in a Korean release; English releases about other meetings of
+    # the same ministers share the question's words. The names the Korean sentence spells in Hangul win.
+    answer = pressroom.ask("On what date did Park Jin, Blinken and Hayashi hold their trilateral meeting in Bali?")
+    assert not answer.abstained
+    assert answer.citations[0].source.startswith("005_rok-us-japan-fm-bali-ko")
+    assert "7월 8일" in answer.answer
