@@ -197,12 +197,37 @@ def _content_words(text: str) -> int:
     return len(analyze(text))
 
 
+def _list_items(items: str) -> list[str]:
+    return [x.strip() for x in re.split(r",(?!\s*(?:19|20)\d{2}\b)\s*(?:and\s+)?|\s+and\s+", items) if x.strip()]
+
+
+_MONTH_ONLY = re.compile(rf"^{_MONTH}(?:\s+\d{{1,2}})?$", re.I)
+_FINAL_YEAR = re.compile(r"\b((?:19|20)\d{2})\s*$")
+
+
+def carry_year(text: str) -> str:
+    """A year written once after a list of dates belongs to each: "November and December 2023" ->
+    "November 2023 and December 2023", "July 4, July 8 and July 18, 2022" -> each in 2022."""
+    m = _ATOM_LIST.search(text)
+    year = _FINAL_YEAR.search(m.group("items")) if m else None
+    if not year:
+        return text
+    items = _list_items(m.group("items"))
+    if not any(_MONTH_ONLY.match(item) for item in items[:-1]):
+        return text
+    sep = lambda item: ", " if item[-1:].isdigit() else " "  # noqa: E731 ("July 4, 2022", "November 2023")
+    filled = [f"{item}{sep(item)}{year.group(1)}" if _MONTH_ONLY.match(item) else item for item in items[:-1]]
+    joined = ", ".join(filled) + " and " + items[-1] if len(filled) > 1 else f"{filled[0]} and {items[-1]}"
+    return f"{text[: m.start()]}{joined}{text[m.end():]}"
+
+
 def split_parts(question: str) -> list[str]:
     """Sub-queries of a question that joins parts; [] when it asks one thing."""
+    question = carry_year(question)
     m = _ATOM_LIST.search(question)
     if m:
         # "the 7th and 8th dialogues" -> "the 7th dialogues", "the 8th dialogues"
-        items = [x.strip() for x in re.split(r",(?!\s*(?:19|20)\d{2}\b)\s*(?:and\s+)?|\s+and\s+", m.group("items")) if x.strip()]
+        items = _list_items(m.group("items"))
         filled = [f"{question[: m.start()]}{item}{question[m.end():]}".strip() for item in items]
     else:
         clauses = _CLAUSE_SPLIT.split(question)
@@ -263,7 +288,7 @@ class Understanding:
     def __call__(self, query: Query) -> SearchPlan:
         text, notes = self.standalone(query)
         today = self.reference_day(query)
-        date_from, date_to, date_notes = parse_dates(query.text, today)
+        date_from, date_to, date_notes = parse_dates(carry_year(query.text), today)
         if date_from is None and text != query.text:
             date_from, date_to, date_notes = parse_dates(" ".join(query.history[-self.history_turns :]), today)
         prefer_recent = bool(_RECENT.search(query.text)) and not _BEFORE.search(query.text)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from qa.models import Query
-from qa.understand import Understanding, absolute_dates, leans_on_history, parse_dates, split_parts
+from qa.understand import Understanding, absolute_dates, carry_year, leans_on_history, parse_dates, split_parts
 
 NEWEST = date(2024, 6, 5)
 understand = Understanding(newest=NEWEST)
@@ -155,13 +155,28 @@ def test_a_language_model_can_rewrite_follow_ups():
         ),
         (
             "How many were designated on October 14 and December 2, 2022?",
-            ["How many were designated on October 14?", "How many were designated on December 2, 2022?"],
+            # The year written once after the list belongs to each date.
+            ["How many were designated on October 14, 2022?", "How many were designated on December 2, 2022?"],
+        ),
+        (
+            "Which foreign ministers came to Korea for talks with Park Jin in November and December 2023?",
+            ["Which foreign ministers came to Korea for talks with Park Jin in November 2023?",
+             "Which foreign ministers came to Korea for talks with Park Jin in December 2023?"],
         ),
     ],
 )
 def test_parallel_dates_and_ordinals_become_one_part_each(question, parts):
     assert split_parts(question) == parts
     assert understand(Query(question)).subqueries == tuple(parts)
+
+
+def test_a_year_after_a_list_of_dates_is_the_year_of_each():
+    assert carry_year("talks in November and December 2023") == "talks in November 2023 and December 2023"
+    assert carry_year("on July 4, July 8 and July 18, 2022") == "on July 4, 2022, July 8, 2022 and July 18, 2022"
+    assert carry_year("in June 2022 and February 2023") == "in June 2022 and February 2023"  # each has its own
+    assert carry_year("the 7th and 8th dialogues in 2023") == "the 7th and 8th dialogues in 2023"  # not dates
+    plan = understand(Query("Which foreign ministers came to Korea in November and December 2023?"))
+    assert (plan.date_from, plan.date_to) == (date(2023, 11, 1), date(2023, 12, 31))
 
 
 def test_clauses_split_and_a_part_that_says_her_borrows_the_names():
