@@ -6,8 +6,8 @@
   from `Query.asked_on`, or when that is None from the newest release in the index (an archive's
   "last year" is the year before its newest release, not before the day the code runs).
 - "latest", "most recent", "최근": newest relevant releases first.
-- Multi-part questions ("X and Y", "respectively", "compare", "in total", "및", "각각") get one
-  sub-query per part, each searched on its own and merged by the retriever.
+- Multi-part questions ("X and Y", "respectively", "compare", "in total", "및", "각각", "which came
+  first, X or Y") get one sub-query per part, each searched on its own and merged by the retriever.
 
 Rules, not a model: they run in microseconds and say in `notes` what they did. A language model
 can rewrite follow-ups instead (`rewrite`, the seam for an LLM-backed understanding).
@@ -77,6 +77,12 @@ _ATOM = (
 # "October 14 and December 2, 2022", "the 7th and 8th", "2022 and 2023", "June 2022 and February 2023"
 _ATOM_LIST = re.compile(rf"(?P<items>{_ATOM}(?:\s*,\s*{_ATOM})*\s*,?\s+and\s+{_ATOM})", re.I)
 _CLAUSE_SPLIT = re.compile(r",\s*and\s+(?=(?:when|where|what|who|whom|which|how|why|did|does|do|is|are|was|were)\b)", re.I)
+# A choice between named options: "Which came first, the X or the Y?", "Who got more votes: A or B?"
+_CHOICE = re.compile(
+    r"^(?P<stem>[^:,]*\b(?:first|earlier|later|sooner|more|most|larger|bigger|longer|older|newer|higher|lower|fewer|less|"
+    r"greater|smaller)\b[^:,]*)[:,]\s*(?P<options>.+?\s+or\s+[^?]+?)\??$",
+    re.I,
+)
 _NOUN_PAIR = re.compile(r"\b[a-z]+s and [a-z]+s\b")
 _PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
 MIN_PART_TERMS = 2
@@ -231,7 +237,12 @@ def split_parts(question: str) -> list[str]:
         filled = [f"{question[: m.start()]}{item}{question[m.end():]}".strip() for item in items]
     else:
         clauses = _CLAUSE_SPLIT.split(question)
-        if len(clauses) == 1:
+        choice = _CHOICE.search(question)
+        if len(clauses) == 1 and choice:
+            # "Which was released later: the report or the 7th SED?": each option is searched with the stem.
+            stem, options = choice.group("stem"), re.split(r",?\s+or\s+", choice.group("options"))
+            clauses = [f"{stem} {option}" for option in options]
+        elif len(clauses) == 1:
             if not _MULTI_CUE.search(question):
                 return []
             # Two plural nouns joined ("individuals and entities") name one thing counted, not two parts.

@@ -170,6 +170,18 @@ def test_parallel_dates_and_ordinals_become_one_part_each(question, parts):
     assert understand(Query(question)).subqueries == tuple(parts)
 
 
+def test_a_choice_between_named_options_searches_each_option():
+    assert split_parts("Which was released later: the Indo-Pacific Strategy final report or the 7th ROK-U.S. SED?") == [
+        "Which was released later the Indo-Pacific Strategy final report",
+        "Which was released later the 7th ROK-U.S. SED",
+    ]
+    assert split_parts("Which came first, the Busan meeting or the Tokyo talks?") == [
+        "Which came first the Busan meeting", "Which came first the Tokyo talks",
+    ]
+    # "or" without a comparison is one question about either word.
+    assert split_parts("What did the minister say about trade or investment?") == []
+
+
 def test_a_year_after_a_list_of_dates_is_the_year_of_each():
     assert carry_year("talks in November and December 2023") == "talks in November 2023 and December 2023"
     assert carry_year("on July 4, July 8 and July 18, 2022") == "on July 4, 2022, July 8, 2022 and July 18, 2022"
