@@ -39,10 +39,15 @@ _WHICH_PERSON = (
 )
 
 
+_CHOOSES_BY_TIME = re.compile(r"\bwhich\b[^?]*\b(?:earlier|later|sooner|first|more recent(?:ly)?)\b[^?]*\bor\b")
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
     if re.search(_ASKS_WHEN + r"|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
+        return "date"
+    if _CHOOSES_BY_TIME.search(q):  # "Which was released later: A or B?" is answered by the two dates
         return "date"
     if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
         return "number"

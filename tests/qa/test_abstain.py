@@ -25,6 +25,10 @@ from qa.abstain import expected_kind, holds_slot
         ("Which Korean agency runs the relief programme?", "name"),
         ("Which natural disaster did the minister offer condolences for?", None),
         ("Where was the meeting held?", "place"),
+        # A choice by time is answered by each option's date.
+        ("Which was released later: the strategy report or the 7th SED?", "date"),
+        ("Which came first, the Busan meeting or the Tokyo talks?", "date"),
+        ("Which countries did he visit first?", "name"),
     ],
 )
 def test_the_asked_slot(question, kind):
