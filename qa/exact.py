@@ -134,22 +134,24 @@ def build_table(
     """The vectors of `ids` in that order, as a full table up to `full_rows` rows, else projected.
 
     Rows `old` holds (the table before an ingest, with its ids) are copied from it; only the rest are
-    fetched. Rows are written into one preallocated array, so a build holds the new copy once, not a
-    list of rows beside it."""
+    fetched."""
     known = {chunk_id: row for row, chunk_id in enumerate(old[0])} if old is not None else {}
-    missing = [i for i in ids if i not in known]
     full = len(ids) <= full_rows
-    parts: list[np.ndarray] = []
+    is_new = np.fromiter((chunk_id not in known for chunk_id in ids), dtype=bool, count=len(ids))
+    where_new = np.flatnonzero(is_new)
+    missing = [ids[i] for i in where_new]
+    out: np.ndarray | None = None
+    if old is not None:
+        out = np.empty((len(ids), old[1].vectors.shape[1]), dtype=np.float32 if full else np.float16)
+        out[~is_new] = old[1].vectors[[known[i] for i, n in zip(ids, is_new) if not n]]
+    # Each fetched batch goes straight to its rows: the build holds the new table and one batch.
     for start in range(0, len(missing), batch):
         got = np.asarray(fetch(missing[start : start + batch]), dtype=np.float32)
-        parts.append(got if full else got.astype(np.float16))
-    dim = parts[0].shape[1] if parts else old[1].vectors.shape[1]
-    out = np.empty((len(ids), dim), dtype=np.float32 if full else np.float16)
-    is_new = np.fromiter((chunk_id not in known for chunk_id in ids), dtype=bool, count=len(ids))
-    if parts:  # fetched in the order of `ids`
-        out[is_new] = np.concatenate(parts)
-    if not is_new.all():
-        out[~is_new] = old[1].vectors[[known[i] for i, n in zip(ids, is_new) if not n]]
+        if out is None:
+            out = np.empty((len(ids), got.shape[1]), dtype=np.float32 if full else np.float16)
+        out[where_new[start : start + len(got)]] = got
+    if out is None:
+        raise ValueError("no vectors to build a table from")
     if full:
         return FullTable(out)
     return ProjectedTable(out, dims)
