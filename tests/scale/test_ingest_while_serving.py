@@ -82,7 +82,9 @@ def test_a_reader_never_sees_half_an_ingest(tmp_path, served, monkeypatch):
         seen = {c.chunk_id for c in reader.get_chunks(sorted(old_ids | new_ids))}
         assert seen in (old_ids, new_ids), "a release showed half old, half new"
         release = {c.chunk_id for c in reader.release_chunks(sorted(seen)[0])} if seen else set()
-        assert release == seen
+        # Whole too; the old or the new one, since the ingest may commit between the two reads (CI at
+        # 267eb63 saw the new release here after the old one above, on a loaded machine).
+        assert release in (old_ids, new_ids), "a release's own chunks showed half old, half new"
         extras = {c.chunk_id for c in reader.get_chunks(sorted(extra_ids))}
         assert extras in (set(), extra_ids), "new releases appeared chunk by chunk"
         hits = {h.chunk.chunk_id for v in probe for h in reader.query(v, 5)}
