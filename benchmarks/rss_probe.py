@@ -14,13 +14,6 @@ import time
 from pathlib import Path
 
 
-def _status_mb(field: str) -> float | None:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.rss_probe")
     p.add_argument("--index", type=Path, required=True)
@@ -28,25 +21,27 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from benchmarks.bench_serve import _proc_status
     from pressroom.service import open_service
     from pressroom.settings import Settings
 
     start = time.perf_counter()
     service = open_service(Settings(index=args.index))
     open_s = time.perf_counter() - start
-    opened_mb = _status_mb("VmHWM")
+    opened_mb = _proc_status(os.getpid()).get("VmHWM")
     seconds = []
     for question in args.questions:
         t = time.perf_counter()
         service.ask(question)
         seconds.append(time.perf_counter() - t)
+    status = _proc_status(os.getpid())
     print(json.dumps({
         "open_s": open_s,
         # The first answer fetches the index's vectors for exact search (qa.retrieval `_table`).
         "answer_s": seconds,
         "opened_peak_mb": opened_mb,
-        "peak_mb": _status_mb("VmHWM"),
-        "rss_mb": _status_mb("VmRSS"),
+        "peak_mb": status.get("VmHWM"),
+        "rss_mb": status.get("VmRSS"),
     }))
     return 0
 
