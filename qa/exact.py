@@ -25,16 +25,28 @@ import numpy as np
 SAMPLE_ROWS = 20_000
 
 
-class FullTable:
+class _Table:
+    """What both tables share: `vectors` (one row per chunk) and exact scores of chosen rows."""
+
+    vectors: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        return self.vectors[np.asarray(rows, dtype=np.int64)].astype(np.float32, copy=False)
+
+    def rescore(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return self.take(rows) @ np.asarray(query, dtype=np.float32)
+
+
+class FullTable(_Table):
     """float32 vectors; `scores` are exact."""
 
     exact = True
 
     def __init__(self, vectors: np.ndarray) -> None:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def __len__(self) -> int:
-        return len(self.vectors)
 
     @property
     def nbytes(self) -> int:
@@ -45,14 +57,8 @@ class FullTable:
         queries = np.asarray(queries, dtype=np.float32)
         return (self.vectors @ queries.T).T
 
-    def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
-        return self.vectors[np.asarray(rows, dtype=np.int64)]
 
-    def rescore(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return self.take(rows) @ np.asarray(query, dtype=np.float32)
-
-
-class ProjectedTable:
+class ProjectedTable(_Table):
     """float16 vectors and a float32 projection of them; `scores` rank, `rescore` is exact."""
 
     exact = False
@@ -65,9 +71,6 @@ class ProjectedTable:
             block = self.vectors[start : start + 50_000].astype(np.float32)
             self.projected[start : start + len(block)] = block @ self.basis
 
-    def __len__(self) -> int:
-        return len(self.vectors)
-
     @property
     def nbytes(self) -> int:
         return self.vectors.nbytes + self.projected.nbytes + self.basis.nbytes
@@ -76,12 +79,6 @@ class ProjectedTable:
         """Every row's score in the projection (an approximation of the cosine, for ranking only)."""
         queries = np.asarray(queries, dtype=np.float32)
         return (self.projected @ (queries @ self.basis).T).T
-
-    def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
-        return self.vectors[np.asarray(rows, dtype=np.int64)].astype(np.float32)
-
-    def rescore(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return self.take(rows) @ np.asarray(query, dtype=np.float32)
 
 
 def principal_directions(vectors: np.ndarray, dims: int, *, seed: int = 0) -> np.ndarray:
