@@ -22,7 +22,7 @@ from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, p
 from qa.bridge import english_names, names_spelled_in
 from qa.citations import cite
 from qa.arithmetic import asks_total
-from qa.cues import announces_only, asks_outcome, kind_cue  # noqa: F401 (kind_cue re-exported)
+from qa.cues import announces_only, asks_outcome, kind_cue
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, newest_near_best
 from qa.shorten import fit
@@ -30,8 +30,6 @@ from ingest.analysis import has_hangul
 from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import names, parse_dates
 from qa.vector_cache import VectorCache
-
-
 
 
 @dataclass(frozen=True)
@@ -105,9 +103,6 @@ class ExtractiveConfig:
     # declined 14 -> 16 of 29 at 0.6 and 1.0, nothing else moved; at 0.1-0.4 the near misses' confidence
     # (0.59, 0.66) stays above the bar.
     w_not_yet: float = 0.6
-
-
-
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
@@ -397,7 +392,7 @@ class ExtractiveAnswerer:
                 + cfg.w_cue * c.cue
                 + (lookback if lookback and looks_back(c.sentence) else 0.0)
                 + (cfg.w_hangul_names * names_spelled_in(question_names, c.sentence) / len(question_names)
-                   if cfg.w_hangul_names and question_names and has_hangul(c.sentence) else 0.0)
+                   if cfg.w_hangul_names and question_names else 0.0)
             ) / (w_lexical + cfg.w_dense + cfg.w_passage)
         return shares
 

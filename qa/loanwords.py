@@ -6,8 +6,9 @@ so both spellings are reduced to a skeleton of consonant classes (r and l one cl
 liquid; voiced and voiceless stops together; vowels and glides dropped; repeats merged):
 "Ireland" and 아일랜드 both give "_lnt" (the mark: it starts with a vowel), "Blinken" and 블링컨 "blnkn".
 Equal skeletons count as the same name when the syllable counts are close (equal for two consonants).
-The retriever's name bridge (qa.bridge) uses it to choose search terms, beside the multilingual model;
-it never puts a word into an answer.
+The retriever's name bridge (qa.bridge) uses it to choose search terms, beside the multilingual model,
+and the answerer to credit a Korean sentence with the English question's names it spells
+(`qa.bridge.names_spelled_in`); it never puts a word into an answer.
 """
 
 from __future__ import annotations
