@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import QUESTIONS, Row, fmt_pair_ms, fmt_ratio, log, percentiles, ratio
+from benchmarks.common import CORPUS, QUESTIONS, Row, fmt_pair_ms, fmt_ratio, log, percentiles, ratio
 from benchmarks.synth import batches, synthetic_chunks
 from ingest.chunking import CHUNKING_VERSION
 from ingest.lock import ingest_lock
@@ -253,25 +253,30 @@ def run(embeddings, real_chunks, real_vectors, sizes: list[int], n_questions: in
     question_vectors = embeddings.encode(questions)
     steps = [len(real_chunks)] + sorted(s for s in set(sizes) if s > len(real_chunks))
     log(f"query: {len(questions)} questions at sizes {steps}")
-    # The bench writes the index as an ingest does, so it holds the ingest lock like one: the serve-like
-    # RSS probe then opens the index as serve would open it during an ingest (ingest/index.py).
-    with ingest_lock(index_path):
-        return _run(embeddings, real_chunks, real_vectors, steps, questions, question_vectors, index_path)
+    return _run(embeddings, real_chunks, real_vectors, steps, questions, question_vectors, index_path)
 
 
 def _run(embeddings, real_chunks, real_vectors, steps, questions, question_vectors, index_path: Path) -> dict:
-    bench = QueryBench(embeddings, real_chunks, real_vectors, index_path, max(steps))
+    # The bench writes the index as an ingest does, so it holds the ingest lock like one: the serve-like
+    # RSS probe then opens the index as serve would open it during an ingest (ingest/index.py).
+    with ingest_lock(index_path):
+        bench = QueryBench(embeddings, real_chunks, real_vectors, index_path, max(steps))
     results = []
     for size in steps:
-        build = bench.grow_to(size)
-        log(f"query: measuring at {bench.n:,} chunks")
-        with _OneBlasThread():
-            result = bench.measure(questions, question_vectors)
-        result["build"] = build
-        # Only where the index, not the models, could dominate a process's memory.
-        result["serve_rss"] = serve_rss(index_path, questions[:3]) if bench.n >= 10_000 else None
+        with ingest_lock(index_path):
+            build = bench.grow_to(size)
+            log(f"query: measuring at {bench.n:,} chunks")
+            with _OneBlasThread():
+                result = bench.measure(questions, question_vectors)
+            result["build"] = build
+            # Only where the index, not the models, could dominate a process's memory.
+            result["serve_rss"] = serve_rss(index_path, questions[:3]) if bench.n >= 10_000 else None
         if result["serve_rss"]:
             log(f"query: a serve-like process at {bench.n:,} chunks: peak RSS {result['serve_rss']['peak_mb']:.0f} MiB")
+            # The probe takes the ingest lock itself, as `pressroom ingest` does.
+            result["ingest_rss"] = ingest_rss(index_path)
+            if result["ingest_rss"]:
+                log(f"query: ingesting one release at {bench.n:,} chunks: peak RSS {result['ingest_rss']['peak_mb']:.0f} MiB")
         results.append(result)
     return {
         "questions": questions,
@@ -358,6 +363,13 @@ def query_rows(section: dict) -> list[Row]:
                             f"first answer {rss['answer_s'][0]:.1f} s (fetches the vectors for exact search), "
                             f"then {', '.join(f'{x:.2f}' for x in rss['answer_s'][1:])} s; RSS after {rss['rss_mb']:.0f} MiB; "
                             "embedded Chroma, so its HNSW index is inside this process"))
+        ingest = result.get("ingest_rss")
+        if ingest:
+            rows.append(Row("3 query", f"ingest one release, peak RSS {at}", f"{ingest['peak_mb']:.0f} MiB",
+                            f"Chroma's rule {chroma_mb:.0f} MiB", f"{ingest['peak_mb'] / chroma_mb:.2f}×",
+                            note=f"benchmarks/rss_probe.py --ingest: `pressroom ingest` of one {ingest['chunks']}-chunk release "
+                            f"into the index ({ingest['ingest_s']:.0f} s: encode, store, BM25 side index of every chunk "
+                            "rewritten), then taken out again"))
     rows[1].note = f"date filter: {DATE_LO}–{DATE_HI} on date_int; numpy baseline = mask + brute force, one BLAS thread"
     for row in rows:
         if row.figure.startswith("retrieval, 2023 only*"):
@@ -368,19 +380,35 @@ def query_rows(section: dict) -> list[Row]:
 
 def serve_rss(index_path: Path, questions: list[str]) -> dict | None:
     """Peak RSS of a separate serve-like process over the index (benchmarks/rss_probe.py)."""
-    import json
+    return _probe(["--index", str(index_path), *questions])
+
+
+def ingest_rss(index_path: Path) -> dict | None:
+    """Peak RSS of a separate process ingesting one release into the index (benchmarks/rss_probe.py):
+    a copy of the corpus's first release under a name the index lacks, taken out again after."""
+    import shutil
+
+    first = sorted(CORPUS.glob("*.txt"))[0]
+    folder = index_path.parent / "rss-probe-release"
+    folder.mkdir(parents=True, exist_ok=True)
+    release = folder / f"rss-probe-{first.name}"
+    shutil.copyfile(first, release)
+    return _probe(["--index", str(index_path), "--ingest", str(release)])
+
+
+def _probe(args: list[str]) -> dict | None:
     import subprocess
     import sys
 
-    cmd = [sys.executable, "-m", "benchmarks.rss_probe", "--index", str(index_path), *questions]
+    cmd = [sys.executable, "-m", "benchmarks.rss_probe", *args]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
     except subprocess.CalledProcessError as exc:
-        log(f"query: serve RSS probe failed (exit {exc.returncode}): {(exc.stderr or '').strip()[-3000:]}")
+        log(f"query: RSS probe failed (exit {exc.returncode}): {(exc.stderr or '').strip()[-3000:]}")
         return None
     except (subprocess.SubprocessError, ValueError, IndexError) as exc:
-        log(f"query: serve RSS probe failed: {exc}")
+        log(f"query: RSS probe failed: {exc}")
         return None
 
 

@@ -1,8 +1,13 @@
-"""A serve-like process over an existing index: open it as `pressroom serve` does, answer questions,
-print one JSON line with its peak RSS. The query section runs it at each index size (a separate
-process, so the bench's own copies of the vectors are not counted):
+"""Peak RSS of a product process over an existing index, printed as one JSON line. The query section
+runs it at each index size (a separate process, so the bench's own copies of the vectors are not
+counted):
 
     .venv/bin/python -m benchmarks.rss_probe --index DIR "question one" "question two"
+    .venv/bin/python -m benchmarks.rss_probe --index DIR --ingest RELEASE_FILE
+
+The first opens the index as `pressroom serve` does and answers the questions. The second ingests
+one release as `pressroom ingest` does (encode, store, rewrite the BM25 side index of every chunk),
+then takes it out again, so the bench's index stays the one it measures.
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.rss_probe")
     p.add_argument("--index", type=Path, required=True)
-    p.add_argument("questions", nargs="+")
+    p.add_argument("--ingest", type=Path, help="a release file to ingest (and take out again) instead of asking")
+    p.add_argument("questions", nargs="*")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.ingest is not None:
+        return ingest_probe(args.index, args.ingest)
+    if not args.questions:
+        p.error("give questions to ask, or --ingest FILE")
     from benchmarks.bench_serve import _proc_status
     from pressroom.service import open_service
     from pressroom.settings import Settings
@@ -40,6 +50,39 @@ def main(argv: list[str] | None = None) -> int:
         # The first answer fetches the index's vectors for exact search (qa.retrieval `_table`).
         "answer_s": seconds,
         "opened_peak_mb": opened_mb,
+        "peak_mb": status.get("VmHWM"),
+        "rss_mb": status.get("VmRSS"),
+    }))
+    return 0
+
+
+def ingest_probe(index_dir: Path, release: Path) -> int:
+    from benchmarks.bench_serve import _proc_status
+    from ingest.chunking import CHUNKING_VERSION
+    from ingest.index import open_index
+    from ingest.lock import ingest_lock
+    from pressroom.cli import run_ingest
+    from pressroom.settings import Settings
+
+    settings = Settings(index=index_dir)
+    start = time.perf_counter()
+    report, embeddings = run_ingest([release], settings, rebuild=False, prune=False, progress=False)
+    ingest_s = time.perf_counter() - start
+    status = _proc_status(os.getpid())
+    if not report.added:
+        raise SystemExit(f"the probe release was not added ({report.summary()}); give a release the index lacks")
+    with ingest_lock(index_dir):
+        index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION,
+                           server=settings.chroma_server())
+        stale = set().union(*(index.chunk_ids_for(source) for source in report.added))
+        for source in report.added:
+            index.files.pop(source, None)
+        index.save_manifest(exclude=stale)
+        index.delete(stale)
+        index.save_manifest()
+    print(json.dumps({
+        "ingest_s": ingest_s,
+        "chunks": report.chunks_embedded,
         "peak_mb": status.get("VmHWM"),
         "rss_mb": status.get("VmRSS"),
     }))

@@ -21,6 +21,7 @@ import numpy as np
 
 from ingest.analysis import analyze
 from ingest.models import Chunk
+from ingest.selection import best_rows
 
 LEXICAL_DIR = "lexical"
 ANALYZER_VERSION = "snowball+kiwi-v2"  # bump when analysis changes: the side index is rebuilt
@@ -153,6 +154,19 @@ class LexicalStore:
         return True
 
 
+class Matches:
+    """One query's BM25 scores over every row, and the rows that score at all."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.scores = scores
+        self.rows = np.flatnonzero(scores > 0)
+
+    def top(self, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best `k` scoring rows inside `mask`, best first."""
+        rows = self.rows if mask is None else self.rows[mask[self.rows]]
+        return [(int(row), float(self.scores[row])) for row in best_rows(self.scores, k, rows)]
+
+
 class LexicalIndex:
     """The query side: the BM25 matrix and the row table, loaded once."""
 
@@ -205,23 +219,16 @@ class LexicalIndex:
         except OSError:
             return False
 
-    def scores(self, terms: list[str], mask: np.ndarray | None = None) -> np.ndarray:
-        """BM25 score of every row for `terms` (0 where masked out or nothing matches)."""
+    def matches(self, terms: list[str]) -> Matches:
+        """`terms` scored once, for as many selections (languages, date ranges) as a search makes."""
         known = [t for t in terms if t in self._vocab]
         if not known or self._model is None:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        scores = np.asarray(self._model.get_scores(known), dtype=np.float32)
-        return np.where(mask, scores, 0.0) if mask is not None else scores
+            return Matches(np.zeros(len(self.ids), dtype=np.float32))
+        return Matches(np.asarray(self._model.get_scores(known), dtype=np.float32))
 
     def top(self, terms: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The best `k` rows with a positive score, best first."""
-        scores = self.scores(terms, mask)
-        k = min(k, int((scores > 0).sum()))
-        if k <= 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(row), float(scores[row])) for row in best]
+        return self.matches(terms).top(k, mask)
 
     def newest_date(self) -> date | None:
         """The newest release date in the index: what "last year" counts back from by default."""

@@ -19,7 +19,7 @@ import numpy as np
 from ingest.analysis import analyze, has_hangul
 from ingest.embeddings import USE_MULTILINGUAL, find_part
 from ingest.index import ChunkIndex, IndexHit
-from ingest.lexical import LEXICAL_DIR, LexicalIndex
+from ingest.lexical import LEXICAL_DIR, LexicalIndex, Matches
 from ingest.term_vectors import load_term_vectors
 from qa.exact import VectorTable, build_table, top_rows
 from qa.bridge import LexicalBridge, NameBridge, english_names, korean_words
@@ -230,9 +230,6 @@ class HybridRetriever:
         rows = [(lex.row_of[i], s) for i, s in pairs if i in lex.row_of]
         return [(r, s) for r, s in rows if mask[r]][:depth]
 
-    def _bm25(self, terms: list[str], depth: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return self.lexical.top(terms, depth, mask)
-
     def _split_by_language(self, name: str, pairs: list[tuple[int, float]]) -> dict[str, list[tuple[int, float]]]:
         if self.config.languages != "separate":
             return {name: pairs}
@@ -244,15 +241,15 @@ class HybridRetriever:
     def _routes(
         self,
         vector,
-        terms: list[str],
-        bridged: tuple[str, list[str]],
+        terms: Matches | None,
+        bridged: tuple[str, Matches | None],
         mask: np.ndarray | None,
         prefix: str = "",
         scores: np.ndarray | None = None,
     ) -> dict[str, list[tuple[int, float]]]:
-        """Each route's list for one part; `terms` are its BM25 terms, `bridged` the other language's
-        terms its words bring in, with that language, `scores` the exact dense scores (all found once
-        per part, by `_search_part`)."""
+        """Each route's list for one part; `terms` its BM25 terms' scores, `bridged` the scores of
+        the other language's terms its words bring in, with that language, `scores` the exact dense
+        scores (all found once per part, by `_search_part`)."""
         cfg = self.config
         routes: dict[str, list[tuple[int, float]]] = {}
         if cfg.mode in ("hybrid", "dense"):
@@ -262,17 +259,17 @@ class HybridRetriever:
             if xl is not None:
                 table = self._table() if scores is not None else None
                 routes[prefix + "dense-xl"] = self._dense(xl, cfg.depth, mask, table.scores(xl) if table is not None else None)
-        if cfg.mode in ("hybrid", "bm25"):
+        if cfg.mode in ("hybrid", "bm25") and terms is not None:
             if cfg.bm25_languages == "separate":
                 for language, in_language in self.lexical.language_masks.items():
                     both = in_language if mask is None else (in_language & mask)
-                    routes[f"{prefix}bm25:{language}"] = self._bm25(terms, cfg.depth, both)
+                    routes[f"{prefix}bm25:{language}"] = terms.top(cfg.depth, both)
             else:
-                routes[prefix + "bm25"] = self._bm25(terms, cfg.depth, mask)
-        language, other_terms = bridged
-        if other_terms:
+                routes[prefix + "bm25"] = terms.top(cfg.depth, mask)
+        language, other = bridged
+        if other is not None:
             in_language = self.lexical.language_masks[language]
-            routes[prefix + "bridge"] = self._bm25(other_terms, cfg.depth, in_language if mask is None else in_language & mask)
+            routes[prefix + "bridge"] = other.top(cfg.depth, in_language if mask is None else in_language & mask)
         return routes
 
     def _bridged_terms(self, text: str, terms: list[str]) -> tuple[str, list[str]]:
@@ -385,12 +382,15 @@ class HybridRetriever:
         if hard is not None and not hard.any():
             return [], {}, vector
         terms = analyze(text) if self.config.mode != "dense" else []
-        bridged = self._bridged_terms(text, terms)
-        routes = self._routes(vector, terms, bridged, hard, scores=scores)
+        language, other_terms = self._bridged_terms(text, terms)
+        # Each term list is scored once; every route and date range selects from those scores.
+        own = self.lexical.matches(terms) if self.config.mode != "dense" else None
+        bridged = (language, self.lexical.matches(other_terms) if other_terms else None)
+        routes = self._routes(vector, own, bridged, hard, scores=scores)
         # ... dates read from the question only add date-restricted routes: a boost, not a filter.
         soft = self._date_mask(getattr(plan, "date_from", None), getattr(plan, "date_to", None))
         if hard is None and soft is not None and soft.any():
-            routes.update(self._routes(vector, terms, bridged, soft, prefix="date:", scores=scores))
+            routes.update(self._routes(vector, own, bridged, soft, prefix="date:", scores=scores))
         return by_score(self._fuse(routes)), routes, vector
 
     # -- the plan
