@@ -19,15 +19,17 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from ingest.analysis import analyze
+from ingest.analysis import analyze, has_hangul
 from ingest.models import Chunk
+from ingest.names import name_runs
 from ingest.selection import best_rows
 
 LEXICAL_DIR = "lexical"
-ANALYZER_VERSION = "snowball+kiwi-v2"  # bump when analysis changes: the side index is rebuilt
+ANALYZER_VERSION = "snowball+kiwi-v3"  # bump when analysis changes: the side index is rebuilt (v3: name runs)
 _TERMS = "terms.jsonl"
 _ROWS = "rows.json"
 _BM25 = "bm25"
+_NAMES = "names.json"
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,20 @@ def chunk_terms(chunk: Chunk) -> list[str]:
     return analyze(f"{chunk.title}\n{chunk.body}", chunk.language or None)
 
 
+def chunk_names(chunk: Chunk) -> list[str]:
+    """An English chunk's runs of capitalised words (ingest.names), title included; none for Korean."""
+    text = f"{chunk.title}\n{chunk.body}"
+    language = chunk.language or ("ko" if has_hangul(text) else "en")
+    return [] if language == "ko" else sorted(name_runs(text))
+
+
 @dataclass(frozen=True)
 class _Entry:
     source: str
     language: str
     date_int: int
     terms: tuple[str, ...]
+    names: tuple[str, ...] = ()
 
 
 class LexicalStore:
@@ -73,7 +83,9 @@ class LexicalStore:
                 with open(self.folder / _TERMS, encoding="utf-8") as handle:
                     for line in handle:
                         row = json.loads(line)
-                        self._entries[row["id"]] = _Entry(row["source"], row["language"], row["date"], tuple(row["terms"]))
+                        self._entries[row["id"]] = _Entry(
+                            row["source"], row["language"], row["date"], tuple(row["terms"]), tuple(row.get("names", ()))
+                        )
             else:
                 self.dirty = True  # missing or from another analyser: whatever is added is the whole index
         return self._entries
@@ -86,7 +98,9 @@ class LexicalStore:
     def add(self, chunks: list[Chunk]) -> None:
         entries = self._entries_loaded()
         for chunk in chunks:
-            entries[chunk.chunk_id] = _Entry(chunk.source, chunk.language, chunk.date_int, tuple(chunk_terms(chunk)))
+            entries[chunk.chunk_id] = _Entry(
+                chunk.source, chunk.language, chunk.date_int, tuple(chunk_terms(chunk)), tuple(chunk_names(chunk))
+            )
         self.dirty = self.dirty or bool(chunks)
 
     def remove(self, ids) -> None:
@@ -126,7 +140,8 @@ class LexicalStore:
                 e = entries[chunk_id]
                 handle.write(
                     json.dumps(
-                        {"id": chunk_id, "source": e.source, "language": e.language, "date": e.date_int, "terms": list(e.terms)},
+                        {"id": chunk_id, "source": e.source, "language": e.language, "date": e.date_int,
+                         "terms": list(e.terms), "names": list(e.names)},
                         ensure_ascii=False,
                     )
                     + "\n"
@@ -142,6 +157,8 @@ class LexicalStore:
             "languages": [entries[i].language for i in ids],
             "dates": [entries[i].date_int for i in ids],
         }
+        names = sorted({name for e in entries.values() for name in e.names})
+        (staging / _NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
         # rows.json last: a folder without it reads as missing and is rebuilt from Chroma.
         (staging / _ROWS).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         old = self.folder.with_name(self.folder.name + ".old")
@@ -172,7 +189,7 @@ class LexicalIndex:
 
     def __init__(
         self, ids: list[str], sources: list[str], languages: list[str], dates: list[int], model,
-        folder: Path | None = None, stamp: int | None = None,
+        folder: Path | None = None, stamp: int | None = None, names: list[str] | None = None,
     ) -> None:
         self.folder = folder
         self.stamp = stamp
@@ -182,6 +199,8 @@ class LexicalIndex:
         self.languages = np.asarray(languages, dtype=object)
         self.dates = np.asarray(dates, dtype=np.int64)
         self._model = model
+        # The English releases' runs of capitalised words (ingest.names), for the name bridge.
+        self.names = tuple(names or ())
         self._vocab = set(model.vocab_dict) if model is not None else set()
         # Rows of each release language, for searching each language on its own.
         self.language_masks = {lang: self.languages == lang for lang in sorted(set(languages))}
@@ -208,7 +227,8 @@ class LexicalIndex:
         model = None
         if rows["ids"]:
             model = bm25s.BM25.load(str(folder / _BM25), mmap=False, show_progress=False)
-        return cls(rows["ids"], rows["sources"], rows["languages"], rows["dates"], model, folder, stamp)
+        names = json.loads((folder / _NAMES).read_text(encoding="utf-8")) if (folder / _NAMES).exists() else []
+        return cls(rows["ids"], rows["sources"], rows["languages"], rows["dates"], model, folder, stamp, names)
 
     def changed_on_disk(self) -> bool:
         """Has an ingest written a newer side index since this one was loaded? (one stat call)"""

@@ -21,7 +21,11 @@ import numpy as np
 
 from ingest.analysis import ENGLISH_STOPWORDS, analyze, has_hangul
 from ingest.term_vectors import bridge_vocabulary
-from qa.loanwords import hangul_skeleton, latin_skeletons, spelled_in_hangul
+from qa.loanwords import hangul_skeleton, hangul_syllables, latin_skeletons, latin_syllables, spelled_in_hangul
+
+# A name of several words matched by sound alone needs this many consonant classes: 박진 - "Park Jin"
+# (bkjn), 조태열 - "Cho Tae-yul" (jtl); two (왕이 - "Wang Yi") match too many ordinary words.
+MIN_RUN_CLASSES = 3
 
 
 
@@ -104,19 +108,33 @@ class NameBridge:
     English releases' "poland", an English question's "Türkiye" the Korean releases' 튀르키예.
 
     Sound alone also pairs ordinary words (폴란드 - "front"), so a pair must also be close in the
-    multilingual model (`min_similarity`)."""
+    multilingual model (`min_similarity`). A Korean person's name is one Hangul word and two or three
+    English ones (조태열, "Cho Tae-yul"): with the English releases' `runs` of capitalised words
+    (ingest.names) a Korean question's name brings in their words (`_run_terms`). The other way, an
+    English question's run to a Korean term, was tried on dev and left out: it made Korean releases
+    that merely name the same minister outrank the English release with the answer."""
 
-    def __init__(self, model, vocabulary: Iterable[str], *, min_similarity: float = 0.4) -> None:
+    def __init__(
+        self, model, vocabulary: Iterable[str], *, min_similarity: float = 0.4, runs: Iterable[str] = ()
+    ) -> None:
         self.model = model
         self.min_similarity = min_similarity
         self.english: dict[str, list[str]] = {}
         self.korean: dict[str, list[str]] = {}
-        for term in sorted(set(vocabulary)):
+        vocabulary = set(vocabulary)
+        for term in sorted(vocabulary):
             if _NAME_TERM.fullmatch(term) and term not in ENGLISH_STOPWORDS:
                 for skeleton in latin_skeletons(term):
                     self.english.setdefault(skeleton, []).append(term)
             elif has_hangul(term) and len(term) >= 2:
                 self.korean.setdefault(hangul_skeleton(term), []).append(term)
+        # The English releases' names of several words (ingest.names), by the skeleton of the whole name.
+        self.runs: dict[str, list[str]] = {}
+        for run in runs:
+            for skeleton in latin_skeletons(run):
+                if len(skeleton.lstrip("_")) >= MIN_RUN_CLASSES:
+                    self.runs.setdefault(skeleton, []).append(run)
+        self._vocabulary = vocabulary
 
     def _close(self, name: str, candidates: list[str]) -> list[str]:
         if not candidates:
@@ -130,7 +148,20 @@ class NameBridge:
         for word in korean_words:
             sounds = [t for t in self.english.get(hangul_skeleton(word), []) if spelled_in_hangul(t, [word])]
             found += [t for t in self._close(word, sounds) if t not in found]
+            found += [t for t in self._run_terms(word) if t not in found]
         return found
+
+    def _run_terms(self, word: str) -> list[str]:
+        """The words of the English names of several words that sound like the Korean `word`: 조태열 -
+        "Cho Tae-yul" gives cho, tae, yul. The model is no check here (it puts a Korean name and its
+        romanisation only 0.2-0.4 apart), so the sound must match closely: at least
+        MIN_RUN_CLASSES consonant classes and the same number of syllables."""
+        syllables = hangul_syllables(word)
+        terms: list[str] = []
+        for run in self.runs.get(hangul_skeleton(word), []):
+            if latin_syllables(run) == syllables:
+                terms += [t for t in analyze(run, "en") if t in self._vocabulary and t not in terms]
+        return terms
 
     def korean_terms(self, names: Iterable[str]) -> list[str]:
         found: list[str] = []

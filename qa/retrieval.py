@@ -309,7 +309,7 @@ class HybridRetriever:
                         model, vocabulary, min_similarity=self.config.bridge_min,
                         per_word=self.config.bridge_terms, known=self._bridge_vectors,
                     ),
-                    NameBridge(model, vocabulary, min_similarity=self.config.name_min),
+                    NameBridge(model, vocabulary, min_similarity=self.config.name_min, runs=self.lexical.names),
                 )
             self._bridge = (self.lexical, bridges)
         return self._bridge[1]

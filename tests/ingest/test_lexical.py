@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.analysis import analyze, english_terms, korean_terms
+from ingest.analysis import analyze, english_terms, has_hangul, korean_terms
 from ingest.chunking import CHUNKING_VERSION
 from ingest.index import open_index
 from ingest.lexical import LEXICAL_DIR, LexicalIndex, chunk_terms
@@ -100,6 +100,17 @@ def test_bm25_finds_names_and_korean_terms(corpus, index, fake_embeddings):
     (row, _), *_ = lexical.top(analyze("긴급구호대 파견"), 5)
     assert lexical.sources[row] == "015_turkiye-kdrt-ko.txt"
     assert lexical.top(analyze("zzzunknownword"), 5) == []
+
+
+def test_the_side_index_keeps_the_english_releases_names_of_several_words(corpus, index, fake_embeddings):
+    ingest_paths([corpus], index, fake_embeddings, progress=False)
+    names = set(_lexical(index).names)
+    assert {"Kao Kim Hourn", "Park Jin"} <= names  # from 000, an English release
+    assert not any(has_hangul(name) for name in names)  # a Korean release's names are single words already
+
+    (corpus / "000_3a0123e4a4b49311.txt").unlink()
+    ingest_paths([corpus], index, fake_embeddings, prune=True, progress=False)
+    assert "Kao Kim Hourn" not in set(_lexical(index).names)  # gone with the only release that had it
 
 
 def test_date_mask_selects_rows_by_release_date(corpus, index, fake_embeddings):

@@ -97,6 +97,24 @@ def test_names_cross_by_sound_and_meaning_both_ways(names):
     assert names.korean_terms(["Qingdao"]) == []  # sounds like 캐나다, means something else
 
 
+def test_a_korean_name_finds_the_english_words_of_its_romanisation(embeddings, lexical):
+    runs = NameBridge(part_of(embeddings, USE_MULTILINGUAL), lexical.vocabulary, runs=lexical.names)
+    assert {"cho", "tae", "yul"} <= set(runs.english_terms(["조태열"]))
+    assert {"park", "jin"} <= set(runs.english_terms(["박진"]))
+    assert not {"cho", "tae", "yul"} & set(runs.english_terms(["박진"]))
+    assert runs.english_terms(["장관", "외교"]) == []  # ordinary words stay out
+    # Without the releases' runs a multi-word name has no single term to match.
+    assert not {"cho", "tae", "yul"} & set(NameBridge(runs.model, lexical.vocabulary).english_terms(["조태열"]))
+
+
+def test_a_korean_question_naming_a_korean_minister_finds_the_english_release(corpus_index, embeddings, lexical):
+    question = "2024년 5월 조태열 장관은 베이징 어디에서 왕이 외교부장과 회담했나요?"
+    retriever = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    passages = retriever(Understanding(newest=lexical.newest_date())(Query(question)))
+    assert passages[0].source == "047_cho-wangyi-beijing.txt"
+    assert "bridge" in passages[0].routes
+
+
 def test_english_names_are_the_capitalised_words_inside_the_question():
     assert english_names("When did Park Jin meet Blinken in Bali?") == ["Park", "Jin", "Blinken", "Bali"]
     assert english_names("What did the ministry say?") == []
