@@ -3,7 +3,8 @@
 Ingest records each chunk's analysed terms (`terms.jsonl`) and, when anything changed, rebuilds the
 BM25 matrix from them (bm25s, a few seconds at 100k chunks) into `lexical/`. Queries load that
 matrix and a row table (chunk id, release, language, date) once; nothing is rebuilt per query.
-The row table's dates also serve date-restricted dense search (see qa.retrieval).
+The row table's dates also serve date-restricted dense search (see qa.retrieval), and `names.json`
+holds the English chunks' runs of capitalised words (ingest.names) for the name bridge (qa.bridge).
 """
 
 from __future__ import annotations

@@ -367,7 +367,9 @@ class HybridRetriever:
         step = max(1, len(scores) // 65_536)  # a mean and a spread need no million rows
         for language, rows in self.lexical.language_masks.items():
             sample = scores[::step][rows[::step]]
-            if len(sample) < 2 or not rows.any():
+            if len(sample) < 2:  # a language too rare for the stride: all its rows
+                sample = scores[rows]
+            if not len(sample):
                 continue
             best = float(np.max(scores, where=rows, initial=-np.inf))
             heights[language] = (best - float(sample.mean())) / (float(sample.std()) or 1.0)
