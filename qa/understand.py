@@ -40,7 +40,9 @@ _EN_DATES = [
 _KO_DATES = [
     ("day", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년\s*(?P<month>\d{1,2})\s*월\s*(?P<day>\d{1,2})\s*일")),
     ("month", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년\s*(?P<month>\d{1,2})\s*월")),
-    ("year", re.compile(r"(?P<year>(?:19|20)\d{2})\s*년(?!\s*\d)")),
+    # "2024-2025년 임기", "2022~2023년": one end of a span of years (a term, a period) is no date of its own,
+    # as "the 2024-2025 term" is not in English.
+    ("year", re.compile(r"(?<![-–~])(?<![-–~]\s)(?P<year>(?:19|20)\d{2})\s*년(?!\s*\d)")),
 ]
 _RECENT = re.compile(
     r"\b(latest|most recent(ly)?|newest|recently|the last time)\b|최근|최신|가장 최근|마지막"

@@ -207,3 +207,14 @@ def test_clauses_split_and_a_part_that_says_her_borrows_the_names():
 )
 def test_one_thing_asked_is_not_split(question):
     assert split_parts(question) == []
+
+
+def test_a_span_of_years_in_korean_is_no_date_as_in_english():
+    # "the 2024-2025 term" sets no dates; neither may "2024-2025년 임기" (it read as 2025 alone).
+    understand = Understanding(newest=date(2024, 6, 30))
+    for question in ("2024-2025년 임기는 한국의 몇 번째 안보리 비상임이사국 임기인가요?", "2022~2023년 사이에 무엇이 있었나요?",
+                     "Which of Korea's non-permanent Security Council terms is the 2024-2025 term?"):
+        plan = understand(Query(question))
+        assert (plan.date_from, plan.date_to) == (None, None), question
+    plan = understand(Query("2023년 재외공관장회의에서 첫 번째 의제는 무엇이었나요?"))
+    assert (plan.date_from, plan.date_to) == (date(2023, 1, 1), date(2023, 12, 31))
