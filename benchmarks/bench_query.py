@@ -12,7 +12,7 @@ from benchmarks.common import CORPUS, QUESTIONS, Row, fmt_pair_ms, fmt_ratio, lo
 from benchmarks.synth import batches, synthetic_chunks
 from ingest.chunking import CHUNKING_VERSION
 from ingest.lock import ingest_lock
-from ingest.index import open_index
+from ingest.index import FileRecord, open_index
 from ingest.models import Chunk
 from ingest.sentences import split_sentences
 from qa.models import Query, SearchPlan
@@ -98,8 +98,9 @@ class QueryBench:
         self.dates = np.zeros(size, dtype=np.int64)
         self.ids: list[str] = []
         self.n = 0
+        self._by_source: dict[str, list[str]] = {}
         self._add(real_chunks, real_vectors)
-        self.index.save_lexical()
+        self._commit()
         self.pressroom = build_pressroom(self.index, embeddings)
         self.k = self.pressroom.retriever.k * 3  # what DenseRetriever asks the index for
 
@@ -111,7 +112,28 @@ class QueryBench:
         self.matrix[self.n : self.n + m] = vectors
         self.dates[self.n : self.n + m] = [c.date_int for c in chunks]
         self.ids.extend(c.chunk_id for c in chunks)
+        for c in chunks:
+            self._by_source.setdefault(c.source, []).append(c.chunk_id)
         self.n += m
+
+    def _commit(self) -> None:
+        """What ingest does at its end: every release in the manifest with its chunk ids, the BM25 side
+        index rewritten. Without the manifest a real ingest into this index (the ingest probe) would
+        take every chunk for a killed ingest's leftovers and drop it."""
+        for source, ids in self._by_source.items():
+            self.index.files[source] = FileRecord(sha256="synthetic", path=source, chunks=tuple(ids))
+        self.index.save_manifest()
+
+    def release(self) -> None:
+        """Drop this process's copies (the vectors, the service, embedded Chroma's cached client)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        self.matrix = self.dates = None
+        self.pressroom = self.index = None
+        SharedSystemClient.clear_system_cache()
+        import gc
+
+        gc.collect()
 
     def grow_to(self, size: int) -> dict:
         need = size - self.n
@@ -126,7 +148,7 @@ class QueryBench:
         seconds = time.perf_counter() - start
         # What ingest does once at its end: analysed terms written and the BM25 matrix rebuilt.
         start = time.perf_counter()
-        self.index.save_lexical()
+        self._commit()
         lexical_seconds = time.perf_counter() - start
         return {"seconds": seconds, "lexical_seconds": lexical_seconds, "chunks": self.n, "index_count": self.index.count()}
 
@@ -262,22 +284,23 @@ def _run(embeddings, real_chunks, real_vectors, steps, questions, question_vecto
     with ingest_lock(index_path):
         bench = QueryBench(embeddings, real_chunks, real_vectors, index_path, max(steps))
     results = []
-    for size in steps:
+    for n, size in enumerate(steps):
         with ingest_lock(index_path):
             build = bench.grow_to(size)
             log(f"query: measuring at {bench.n:,} chunks")
             with _OneBlasThread():
                 result = bench.measure(questions, question_vectors)
             result["build"] = build
-            # Only where the index, not the models, could dominate a process's memory.
-            result["serve_rss"] = serve_rss(index_path, questions[:3]) if bench.n >= 10_000 else None
-        if result["serve_rss"]:
-            log(f"query: a serve-like process at {bench.n:,} chunks: peak RSS {result['serve_rss']['peak_mb']:.0f} MiB")
-            # The probe takes the ingest lock itself, as `pressroom ingest` does.
-            result["ingest_rss"] = ingest_rss(index_path)
-            if result["ingest_rss"]:
-                log(f"query: ingesting one release at {bench.n:,} chunks: peak RSS {result['ingest_rss']['peak_mb']:.0f} MiB")
         results.append(result)
+        if bench.n < 10_000:  # only where the index, not the models, could dominate a process's memory
+            continue
+        chunks = bench.n
+        if n == len(steps) - 1:
+            # The probes are processes of their own beside this one; at 1M chunks this one holds ~15 GB
+            # (its copy of the vectors, embedded Chroma's graph, the retriever's table), and with the
+            # ingest probe beside it the kernel killed it. Nothing is measured here after the last size.
+            bench.release()
+        _probes(result, index_path, questions[:3], chunks)
     return {
         "questions": questions,
         "date_filter": DATE_WHERE,
@@ -376,6 +399,18 @@ def query_rows(section: dict) -> list[Row]:
             row.note = "* the whole retrieve stage with the user's date filter (encode included)"
             break
     return rows
+
+
+def _probes(result: dict, index_path: Path, questions: list[str], chunks: int) -> None:
+    # The bench writes the index as an ingest does; holding the lock, the serve-like probe opens it as
+    # serve would during an ingest. The ingest probe takes the lock itself, as `pressroom ingest` does.
+    with ingest_lock(index_path):
+        result["serve_rss"] = serve_rss(index_path, questions)
+    if result["serve_rss"]:
+        log(f"query: a serve-like process at {chunks:,} chunks: peak RSS {result['serve_rss']['peak_mb']:.0f} MiB")
+    result["ingest_rss"] = ingest_rss(index_path)
+    if result["ingest_rss"]:
+        log(f"query: ingesting one release at {chunks:,} chunks: peak RSS {result['ingest_rss']['peak_mb']:.0f} MiB")
 
 
 def serve_rss(index_path: Path, questions: list[str]) -> dict | None:

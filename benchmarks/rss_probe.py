@@ -65,6 +65,7 @@ def ingest_probe(index_dir: Path, release: Path) -> int:
     from pressroom.settings import Settings
 
     settings = Settings(index=index_dir)
+    before = _count(index_dir, settings)
     start = time.perf_counter()
     report, embeddings = run_ingest([release], settings, rebuild=False, prune=False, progress=False)
     ingest_s = time.perf_counter() - start
@@ -80,6 +81,10 @@ def ingest_probe(index_dir: Path, release: Path) -> int:
         index.save_manifest(exclude=stale)
         index.delete(stale)
         index.save_manifest()
+        after = index.count()
+    if after != before:  # an ingest repairs what its manifest does not list: measured on the wrong index
+        raise SystemExit(f"the index held {before} chunks before the probe and {after} after; "
+                         "give it an index whose manifest lists every chunk")
     print(json.dumps({
         "ingest_s": ingest_s,
         "chunks": report.chunks_embedded,
@@ -87,6 +92,21 @@ def ingest_probe(index_dir: Path, release: Path) -> int:
         "rss_mb": status.get("VmRSS"),
     }))
     return 0
+
+
+def _count(index_dir: Path, settings) -> int:
+    """The index's chunk count, refusing an index whose manifest does not list every chunk: ingest
+    would take the unlisted ones for a killed ingest's leftovers and drop them."""
+    from ingest.chunking import CHUNKING_VERSION
+    from ingest.index import open_index
+
+    index = open_index(index_dir, embedding_model=settings.embedding_model, chunking_version=CHUNKING_VERSION,
+                       server=settings.chroma_server())
+    listed = sum(len(record.chunks or ()) for record in index.files.values())
+    if listed != index.count():
+        raise SystemExit(f"the manifest lists {listed} chunks and the index holds {index.count()}; "
+                         "an ingest would drop the unlisted ones, so the probe measures nothing here")
+    return index.count()
 
 
 if __name__ == "__main__":

@@ -55,3 +55,19 @@ def test_ingest_probe_refuses_a_release_the_index_already_holds(corpus_index, em
     assert done.returncode != 0
     assert "not added" in done.stderr
     assert _state(index_dir, embeddings.model_id) == before
+
+
+def test_ingest_probe_refuses_an_index_whose_manifest_does_not_list_every_chunk(corpus_index, embeddings, tmp_path):
+    # Chunks stored without a manifest record are what a killed ingest leaves; a real ingest drops them.
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index.path, index_dir)
+    (index_dir / "manifest.json").write_text('{"files": {}}', encoding="utf-8")
+    count = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION).count()
+    release = tmp_path / "rss-probe-release.txt"
+    shutil.copyfile(sorted(RELEASES.glob("*.txt"))[0], release)
+
+    done = _probe("--index", str(index_dir), "--ingest", str(release))
+
+    assert done.returncode != 0
+    assert "manifest lists 0 chunks" in done.stderr
+    assert open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION).count() == count
