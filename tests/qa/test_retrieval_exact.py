@@ -45,9 +45,12 @@ class CountingIndex:
 
 def test_exact_search_finds_what_the_hnsw_index_finds_on_the_corpus(corpus_index, embeddings, lexical):
     # 183 chunks: the HNSW index is exact there, so both must give the same passages in the same order.
+    # The background gate reads every row's score, which only the table has: off in both, so that the
+    # two searches are what is compared.
     exact = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    exact.config = replace(exact.config, background_gate=0.0)
     hnsw = HybridRetriever(corpus_index, embeddings, lexical, k=10)
-    hnsw.config = replace(hnsw.config, exact_rows=0, projected_rows=0)
+    hnsw.config = replace(exact.config, exact_rows=0, projected_rows=0)
     understand = Understanding(newest=lexical.newest_date())
     for question in QUESTIONS:
         plan = understand(Query(question))
@@ -60,9 +63,11 @@ def test_exact_search_finds_what_the_hnsw_index_finds_on_the_corpus(corpus_index
 def test_above_exact_rows_the_projected_table_finds_the_same_passages(corpus_index, embeddings, lexical):
     # The projection only ranks; its best `rescore` rows (here all 183) are scored on the float16
     # vectors, so the passages are those of the float32 table, with cosines within float16 rounding.
+    # The background gate is read from the projection's scores there (see the next test): off in both.
     full = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    full.config = replace(full.config, background_gate=0.0)
     projected = HybridRetriever(corpus_index, embeddings, lexical, k=10)
-    projected.config = replace(projected.config, exact_rows=0, project_dims=32)
+    projected.config = replace(full.config, exact_rows=0, project_dims=32)
     understand = Understanding(newest=lexical.newest_date())
     for question in QUESTIONS:
         plan = understand(Query(question))
@@ -71,6 +76,17 @@ def test_above_exact_rows_the_projected_table_finds_the_same_passages(corpus_ind
         scores = {p.chunk_id: p.score for p in want}
         assert all(abs(p.score - scores[p.chunk_id]) < 2e-3 for p in got)
     assert type(projected._exact[1]).__name__ == "ProjectedTable" and type(full._exact[1]).__name__ == "FullTable"
+
+
+def test_the_projected_table_gives_about_the_background_gates_of_the_full_table(corpus_index, embeddings, lexical):
+    full = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    projected = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    projected.config = replace(projected.config, exact_rows=0)  # the default 128 directions
+    for question in QUESTIONS:
+        vector = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+        want = full._background_gates(full._table().scores(vector))
+        got = projected._background_gates(projected._table().scores(vector))
+        assert want.keys() == got.keys() and all(abs(got[k] - want[k]) < 0.05 for k in want), question
 
 
 def test_a_date_range_is_a_mask_on_the_exact_scores(corpus_index, embeddings, lexical):
