@@ -16,7 +16,6 @@ Both answer the same three calls, so the retriever does not care which it holds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -110,17 +109,14 @@ def top_rows(
     """The `depth` best rows by cosine, best first, from `scores` (the table's scores for `query`)
     inside `mask`. A projected table's scores only rank: its best `rescore` rows are scored exactly.
 
-    Inside a mask the rescored rows shrink with the mask's share of the table: a row's rank among the
-    masked rows is about its rank among all rows times that share, so `rescore` × share rows inside
-    the mask miss as few of the best as `rescore` rows of the whole table do (a one-year range at 1M
-    chunks: about 270 rows instead of 3,000)."""
+    Inside a mask too (rescoring only `rescore` × the mask's share was tried: on the query bench's 1M
+    clustered vectors recall@30 in a one-year range fell from 1.00 to 0.88)."""
     rows = None if mask is None else np.flatnonzero(mask)
     valid = len(scores) if rows is None else len(rows)
     if min(depth, valid) <= 0:
         return []
     if table is not None and not table.exact:
-        share = 1.0 if rows is None else len(rows) / len(scores)
-        candidates = best_rows(scores, max(math.ceil(rescore * share), depth), rows)
+        candidates = best_rows(scores, max(rescore, depth), rows)
         exact = table.rescore(query, candidates)
         order = np.lexsort((candidates, -exact))[:depth]
         return [(int(candidates[o]), float(exact[o])) for o in order]

@@ -47,24 +47,19 @@ def test_the_projection_ranks_and_rescoring_recovers_the_exact_top_k():
     assert np.mean(without) < np.mean(found)
 
 
-def test_inside_a_mask_fewer_rows_are_rescored_and_as_few_of_the_best_are_missed():
+def test_inside_a_mask_the_projection_finds_the_exact_top_k_of_the_masked_rows():
     vectors = _clustered(40_000)
     queries = _clustered(30, draw=2)
     table = ProjectedTable(vectors, dims=16)
     mask = np.random.default_rng(3).random(40_000) < 0.1
-    rescored: list[int] = []
-    real = table.rescore
-    table.rescore = lambda q, rows: rescored.append(len(rows)) or real(q, rows)  # count, then score
-    whole, masked = [], []
+    found = []
     for q in queries:
         exact = vectors @ q
-        whole.append(len(_top(exact, 10) & {r for r, _ in top_rows(table, q, table.scores(q), 10, rescore=1000)}) / 10)
         inside = {int(r) for r in np.flatnonzero(mask)[np.argsort(-exact[mask])[:10]]}
         got = top_rows(table, q, table.scores(q), 10, mask, rescore=1000)
         assert all(mask[r] for r, _ in got)
-        masked.append(len(inside & {r for r, _ in got}) / 10)
-    assert set(rescored[0::2]) == {1000} and max(rescored[1::2]) <= 110  # 1000 × the mask's share (~0.1)
-    assert np.mean(masked) >= np.mean(whole) - 0.02 and np.mean(masked) >= 0.95
+        found.append(len(inside & {r for r, _ in got}) / 10)
+    assert np.mean(found) >= 0.98
 
 
 def test_a_rebuild_fetches_only_new_rows_and_keeps_the_order():
