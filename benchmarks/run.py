@@ -201,14 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(bench_ingest.reingest_rows(corpus_re, len(files), synthetic))
 
         def query() -> None:
-            from pressroom.service import query_embeddings
-            from pressroom.settings import Settings
-
-            # Questions as the server encodes them (PRESSROOM_QUERY_ENCODER, the float ONNX export by
-            # default: the same vectors as the torch model the chunks were embedded with).
-            section = bench_query.run(
-                query_embeddings(Settings()), corpus["_chunks"], corpus["_vectors"], args.sizes, args.questions,
-                tmp / "index-query",
+            # In a process of its own (questions encoded as the server does, PRESSROOM_QUERY_ENCODER),
+            # so the largest size's ingest probe opens an index whose writer has ended.
+            section = bench_query.run_apart(
+                corpus["_chunks"], corpus["_vectors"], args.sizes, args.questions, tmp / "index-query",
             )
             results["sections"]["query"] = section
             rows.extend(bench_query.query_rows(section))

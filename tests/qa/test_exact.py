@@ -33,7 +33,7 @@ def test_the_projection_ranks_and_rescoring_recovers_the_exact_top_k():
     vectors = _clustered(20_000)
     queries = _clustered(30, draw=2)
     table = ProjectedTable(vectors, dims=16)
-    assert table.vectors.dtype == np.float16 and table.projected.shape == (20_000, 16)
+    assert table.vectors.dtype == np.float16 and [b.shape for b in table.blocks] == [(20_000, 16)]
     found, without = [], []
     for q in queries:
         exact = _top(vectors @ q, 10)
@@ -80,3 +80,29 @@ def test_a_rebuild_fetches_only_new_rows_and_keeps_the_order():
     assert isinstance(second, ProjectedTable) and fetched == ids[200:]
     expected = vectors[[int(i[1:]) for i in order]]
     assert np.allclose(second.take(np.arange(300)), expected, atol=1e-3)
+
+
+def test_widen_gives_numpys_float32_values():
+    from qa.exact import widen
+
+    half = np.random.default_rng(3).standard_normal((300, 40)).astype(np.float16)
+    half[0, :4] = [0.0, -0.0, 6e-8, 65504.0]  # zero, signed zero, a subnormal, the largest float16
+    wide = widen(half)
+    assert wide.dtype == np.float32 and np.array_equal(wide, half.astype(np.float32))
+
+
+def test_projected_scores_equal_one_product_over_every_column():
+    from qa.exact import BLOCK_DIMS, ProjectedTable
+
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((3000, 200)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # unit rows, as the index holds
+    table = ProjectedTable(vectors, BLOCK_DIMS * 2 + 10)  # two full blocks and a narrow one
+    assert [b.shape[1] for b in table.blocks] == [BLOCK_DIMS, BLOCK_DIMS, 10]
+    projected = np.concatenate(table.blocks, axis=1)
+    queries = rng.standard_normal((3, 200)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    several = table.scores(queries)
+    assert several.shape == (3, 3000) and several.flags.c_contiguous
+    assert np.allclose(several, (projected @ (queries @ table.basis).T).T, atol=1e-5)
+    assert np.allclose(table.scores(queries[1]), several[1], atol=1e-5)
