@@ -374,9 +374,8 @@ def _open_collection(path: Path, wanted: dict, *, create: bool, rebuild: bool, s
         try:
             check_searchable(collection, describe=f"the index in {where}")
         except ChromaProblem:
-            # Embedded Chroma writes its HNSW graph to disk in steps and in full when the writing process
-            # ends: while an ingest runs, another process sees the newest vectors stored but not yet in
-            # the graph. Not damage, so no rebuild; exact search (qa.exact) reads the stored vectors.
+            # While an ingest writes, the graph this process loaded may lack what it wrote last: not
+            # damage, so no rebuild; exact search (qa.exact) reads the stored vectors.
             from ingest.lock import ingest_holder
 
             holder = ingest_holder(path) if server is None else None

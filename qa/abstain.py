@@ -94,8 +94,14 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
     if kind == "name":
         if _HANGUL.search(sentence):
             return True  # Korean names aren't capitalised: no cheap test, so no verdict
-        return bool(set(names_of(sentence)) - set(names_of(question)))
+        return bool(_new_names(names_of(sentence), names_of(question)))
     return True
+
+
+def _new_names(found: list[str], asked: list[str]) -> list[str]:
+    """The names in `found` the question did not give, a name inside a longer one it gave counting as
+    given ("solidarity transport hub" in "poland's solidarity transport hub")."""
+    return [name for name in found if not any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", a) for a in asked)]
 
 
 def decline(answer: Answer, language: str | None = None) -> Answer:

@@ -55,3 +55,10 @@ def test_a_count_in_words_holds_a_number():
     assert holds_slot("It brings together more than a dozen specialists in diplomacy and technology.", "number", question)
     assert holds_slot("Hundreds of people were evacuated.", "number", question)
     assert not holds_slot("It brings together specialists in diplomacy and technology.", "number", question)
+
+
+def test_a_name_inside_one_the_question_gave_is_not_an_answer():
+    question = "Which company won the contract for Poland's Solidarity Transport Hub?"
+    topic_only = "They noted the potential for cooperation in the Solidarity Transport Hub, Poland's planned new airport."
+    assert not holds_slot(topic_only, "name", question)
+    assert holds_slot("Hyundai Rotem won the contract for the Solidarity Transport Hub.", "name", question)
