@@ -55,6 +55,9 @@ class ExtractiveConfig:
     missing_penalty: float = 0.4  # per salient question term absent from every retrieved passage
     cited_missing_penalty: float = 0.4
     vector_cache: int = 5000  # sentences whose vectors are kept between answers (~28 MB with the model pair)
+    # A best sentence in the other language than the question's, from a passage no lexical route
+    # (BM25 or the bridge) found, takes cited_missing_penalty.
+    cross_needs_words: bool = True
     kind_penalty: float = 0.15  # when no top sentence holds the number or date asked for
     # Off topic: no sentence of the top passages comes this close in meaning to a stand-alone question
     # ("population of Mars"). Chosen on dev: 3 of the first 95 answerable questions score below it
@@ -271,6 +274,13 @@ class ExtractiveAnswerer:
         if same_language and len(_missing_terms(question, [_passage_text(best.passage)])) >= 2:
             # The best sentence's own release lacks two of the question's names or numbers: it is
             # about something else ("aid to Mexico for Hurricane Otis" answered from aid to Chile).
+            confidence -= self.config.cited_missing_penalty
+        if (self.config.cross_needs_words and not same_language and not plan.query.history
+                and not _found_by_words(best.passage) and any(_found_by_words(p) for p in passages)):
+            # Across the languages the same check: a release in the other language that neither BM25 nor
+            # the bridge found shares none of the question's words, only a meaning close enough to win
+            # ("내일 서울 날씨는 어떤가요?" answered by an aircraft's arrival "on the night of October 14").
+            # Only where the lexical routes ran (they found some passage): dense-only retrieval has none.
             confidence -= self.config.cited_missing_penalty
         if expected_kind(question) in ("number", "date") and not any(c.cue for c in ranked[:3]):
             # Asked "how many" or "when", and no strong sentence holds a number or a date.
@@ -513,3 +523,8 @@ class ExtractiveAnswerer:
             confidence=confidence,
             plan=plan,
         )
+
+
+def _found_by_words(passage: ScoredPassage) -> bool:
+    """Whether a lexical route (BM25 in either language, or the bridge's terms) found the passage."""
+    return any(route.split(":")[0] in ("bm25", "bridge") for route in passage.routes)
