@@ -106,6 +106,12 @@ def korean_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+def korean_proper_nouns(text: str) -> list[str]:
+    """The Hangul proper nouns Kiwi finds in `text` (NNP, two syllables or more): 멕시코, 에브라르드, 박진."""
+    found = (t.form for t in _kiwi_instance().tokenize(normalize(text)) if t.tag == "NNP")
+    return list(dict.fromkeys(f for f in found if len(f) >= 2 and has_hangul(f)))
+
+
 def has_hangul(text: str) -> bool:
     return bool(_HANGUL.search(text))
 

@@ -26,7 +26,7 @@ from qa.cues import announces_only, asks_outcome, kind_cue
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, newest_near_best
 from qa.shorten import fit
-from ingest.analysis import has_hangul
+from ingest.analysis import has_hangul, korean_proper_nouns
 from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
 from qa.understand import names, parse_dates
 from qa.vector_cache import VectorCache
@@ -192,6 +192,18 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
     return missing
 
 
+def _missing_names(question: str, text: str) -> list[str]:
+    """`_missing_terms` of one text and, for a Korean question, its Hangul proper nouns that the
+    text lacks (a Korean sentence about Bali does not answer a question about 에브라르드 and 멕시코)."""
+    missing = _missing_terms(question, [text])
+    if has_hangul(question):
+        missing += [n for n in korean_proper_nouns(question) if n not in _KOREA and n not in text]
+    return missing
+
+
+_KOREA = frozenset({"한국", "대한민국", "우리"})
+
+
 def _passage_text(passage: ScoredPassage) -> str:
     spoken_date = ""
     if passage.date:
@@ -271,7 +283,7 @@ class ExtractiveAnswerer:
         best = ranked[0]
         confidence = best.score - self._unsupported_penalty(question, passages)
         same_language = has_hangul(question) == has_hangul(best.sentence)  # names are spelled differently across
-        if same_language and len(_missing_terms(question, [_passage_text(best.passage)])) >= 2:
+        if same_language and len(_missing_names(question, _passage_text(best.passage))) >= 2:
             # The best sentence's own release lacks two of the question's names or numbers: it is
             # about something else ("aid to Mexico for Hurricane Otis" answered from aid to Chile).
             confidence -= self.config.cited_missing_penalty

@@ -190,3 +190,11 @@ def test_rebuild_drops_the_side_index(corpus, index, fake_embeddings, tmp_path):
         index.path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True, rebuild=True
     )
     assert not (rebuilt.path / LEXICAL_DIR).exists()
+
+
+def test_korean_proper_nouns_are_kiwis_nnp_words():
+    from ingest.analysis import korean_proper_nouns
+
+    found = korean_proper_nouns("2022년 7월 박진 장관과 에브라르드 멕시코 외교장관은 무엇을 합의했나요?")
+    assert {"에브라르드", "멕시코"} <= set(found)
+    assert not {"장관", "외교장관", "합의"} & set(found)  # common nouns and verbs are not names

@@ -100,3 +100,13 @@ def test_a_korean_question_reads_deep_enough_for_its_english_answer(pressroom):
     answer = pressroom.ask("한국과 아세안은 언제 대화 관계를 수립했나요?")
     assert not answer.abstained
     assert "1989" in answer.answer
+
+
+def test_a_korean_release_lacking_the_questions_korean_names_counts_them_missing():
+    from qa.extractive import _missing_names
+
+    question = "2022년 7월 박진 장관과 에브라르드 멕시코 외교장관은 무엇을 함께 추진하기로 합의했나요?"
+    bali = "박진 외교부 장관은 인도네시아 발리에서 7월 8일 블링컨 국무장관, 하야시 외무대신과 3자 회담을 가졌다."
+    mexico = "박진 외교부 장관은 2022년 7월 4일 에브라르드 멕시코 외교장관과 회담을 갖고 FTA 추진에 합의했다."
+    assert {"에브라르드", "멕시코"} <= set(_missing_names(question, bali))
+    assert _missing_names(question, mexico) == []
