@@ -23,16 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.rss_probe")
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--ingest", type=Path, help="a release file to ingest (and take out again) instead of asking")
-    p.add_argument("--graph-check", choices=("refuse", "report"), default="refuse",
-                   help="with --ingest: 'report' counts the sampled vectors Chroma's HNSW search misses and "
-                   "lets the ingest go on (the query bench's synthetic clusters leave many unreachable; "
-                   "the product searches its own copy of the vectors below 2M chunks)")
     p.add_argument("questions", nargs="*")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if args.ingest is not None:
-        return ingest_probe(args.index, args.ingest, graph_check=args.graph_check)
+        return ingest_probe(args.index, args.ingest)
     if not args.questions:
         p.error("give questions to ask, or --ingest FILE")
     from benchmarks.bench_serve import _proc_status
@@ -60,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def ingest_probe(index_dir: Path, release: Path, *, graph_check: str = "refuse") -> int:
+def ingest_probe(index_dir: Path, release: Path) -> int:
     from benchmarks.bench_serve import _proc_status
     from ingest.chunking import CHUNKING_VERSION
     from ingest.index import open_index
@@ -69,13 +65,8 @@ def ingest_probe(index_dir: Path, release: Path, *, graph_check: str = "refuse")
     from pressroom.settings import Settings
 
     settings = Settings(index=index_dir)
-    unreachable = None
-    if graph_check == "report":
-        unreachable = _graph_misses(index_dir, settings)
-        import ingest.index
-
-        # Memory is what is measured: the check's few queries load the graph, as the ingest's writes do.
-        ingest.index.check_searchable = lambda *args, **kwargs: None
+    # What Chroma's own search makes of the graph (the reader below does not depend on it below 2M chunks).
+    unreachable = _graph_misses(index_dir, settings)
     before = _count(index_dir, settings)
     start = time.perf_counter()
     report, embeddings = run_ingest([release], settings, rebuild=False, prune=False, progress=False)
@@ -83,9 +74,11 @@ def ingest_probe(index_dir: Path, release: Path, *, graph_check: str = "refuse")
     status = _proc_status(os.getpid())
     if not report.added:
         raise SystemExit(f"the probe release was not added ({report.summary()}); give a release the index lacks")
+    from qa.retrieval import RetrievalConfig
+
     with ingest_lock(index_dir):
         index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION,
-                           server=settings.chroma_server())
+                           server=settings.chroma_server(), graph_used_above=RetrievalConfig.projected_rows)
         stale = set().union(*(index.chunk_ids_for(source) for source in report.added))
         for source in report.added:
             index.files.pop(source, None)
@@ -101,7 +94,6 @@ def ingest_probe(index_dir: Path, release: Path, *, graph_check: str = "refuse")
         "chunks": report.chunks_embedded,
         "peak_mb": status.get("VmHWM"),
         "rss_mb": status.get("VmRSS"),
-        "graph_check": graph_check,
         "graph_misses": unreachable,
     }))
     return 0
@@ -135,8 +127,11 @@ def _count(index_dir: Path, settings) -> int:
     from ingest.chunking import CHUNKING_VERSION
     from ingest.index import open_index
 
+    from qa.retrieval import RetrievalConfig
+
+    # Opened as serve opens it (qa.service.open_pressroom).
     index = open_index(index_dir, embedding_model=settings.embedding_model, chunking_version=CHUNKING_VERSION,
-                       server=settings.chroma_server())
+                       server=settings.chroma_server(), graph_used_above=RetrievalConfig.projected_rows)
     listed, held = sum(len(record.chunks or ()) for record in index.files.values()), index.count()
     if listed != held:
         raise SystemExit(f"the manifest lists {listed} chunks and the index holds {held}; "

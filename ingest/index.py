@@ -350,7 +350,10 @@ def _damaged(path: Path, exc: Exception) -> IndexProblem:
     )
 
 
-def _open_collection(path: Path, wanted: dict, *, create: bool, rebuild: bool, server: ChromaServer | None):
+def _open_collection(
+    path: Path, wanted: dict, *, create: bool, rebuild: bool, server: ChromaServer | None,
+    graph_used_above: int | None = None,
+):
     client = connect(path, server)
     name = server.collection if server else COLLECTION
     where = server.describe() if server else str(path)
@@ -372,7 +375,7 @@ def _open_collection(path: Path, wanted: dict, *, create: bool, rebuild: bool, s
             )
         collection = client.get_collection(name, embedding_function=None)
         try:
-            check_searchable(collection, describe=f"the index in {where}")
+            check_searchable(collection, describe=f"the index in {where}", graph_used_above=graph_used_above)
         except ChromaProblem:
             # While an ingest writes, the graph this process loaded may lack what it wrote last: not
             # damage, so no rebuild; exact search (qa.exact) reads the stored vectors.
@@ -402,8 +405,12 @@ def open_index(
     create: bool = False,
     rebuild: bool = False,
     server: ChromaServer | None = None,
+    graph_used_above: int | None = None,
 ) -> ChunkIndex:
     """Open (or with `create`, make) the index at `path`, refusing one built with other settings.
+
+    `graph_used_above`: the size above which the reader searches Chroma's HNSW graph; a smaller index
+    whose graph misses sampled vectors is opened with a warning (ingest.chroma_client.check_searchable).
 
     `server`: the Chroma server holding the vectors (None: Chroma embedded in `path`); the manifest and
     side indexes live in `path` either way. Without `create` (ask, serve) nothing is ever created: a
@@ -432,7 +439,9 @@ def open_index(
         raise unwritable_error(path, exc.strerror or str(exc)) from None
     wanted = {"embedding_model": embedding_model, "chunking_version": chunking_version}
     try:
-        collection = _open_collection(path, wanted, create=create, rebuild=rebuild, server=server)
+        collection = _open_collection(
+            path, wanted, create=create, rebuild=rebuild, server=server, graph_used_above=graph_used_above
+        )
     except IndexProblem:
         raise
     except ChromaProblem as exc:

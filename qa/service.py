@@ -188,7 +188,10 @@ def open_pressroom(
     answers, a little less accurate); by default the retrieval embeddings do.
     """
     embeddings = embeddings or load_embeddings(embedding_model)
-    index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION, server=server)
+    # Up to projected_rows chunks the retriever searches its own copy of the vectors, not Chroma's graph.
+    searched_by_graph_above = getattr(retrieval, "projected_rows", RetrievalConfig.projected_rows)
+    index = open_index(index_dir, embedding_model=embeddings.model_id, chunking_version=CHUNKING_VERSION, server=server,
+                       graph_used_above=searched_by_graph_above)
     answer_embeddings = part_of(embeddings, answer_model) if answer_model else None
     return build_pressroom(
         index, embeddings, k=k, answerer_config=answerer_config, answer_embeddings=answer_embeddings,

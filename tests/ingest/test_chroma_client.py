@@ -57,3 +57,14 @@ def test_most_of_the_sample_missing_is_refused(collection):
     lost = set(_sampled(collection)[:9])
     with pytest.raises(ChromaProblem, match="9 of 16 sampled ones are not found.*pressroom ingest --rebuild"):
         check_searchable(_Missing(collection, lost))
+
+
+def test_a_reader_that_does_not_search_the_graph_is_not_refused(collection, caplog):
+    """Below `graph_used_above` chunks the retriever searches its own copy of the vectors: a graph that
+    misses most of the sample is logged, not refused; above it, refused."""
+    lost = set(_sampled(collection)[:12])
+    with caplog.at_level(logging.WARNING, logger="ingest.chroma_client"):
+        assert check_searchable(_Missing(collection, lost), graph_used_above=collection.count()) == 12
+    assert "does not find 12 of 16" in caplog.text
+    with pytest.raises(ChromaProblem, match="12 of 16 sampled ones"):
+        check_searchable(_Missing(collection, lost), graph_used_above=collection.count() - 1)

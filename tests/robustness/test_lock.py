@@ -127,9 +127,9 @@ def test_serve_keeps_answering_during_an_ingest(tmp_path):
 
 
 def test_opening_during_an_ingest_does_not_call_a_lagging_graph_damage(tmp_path, fake_embeddings, monkeypatch, caplog):
-    """Embedded Chroma writes its HNSW graph to disk in steps and in full when the writer ends (seen at
-    12k chunks: the last batch of a live writer is stored but not yet in another process's graph). The
-    open check must not tell a reader to rebuild the index then; with no writer it still must."""
+    """While an ingest writes, the graph a reader loads may lack what was written last. When the open
+    check finds most of its sample missing then, it must not tell the reader to rebuild the index; with
+    no writer it still must."""
     import subprocess
     import sys
 
@@ -141,8 +141,8 @@ def test_opening_during_an_ingest_does_not_call_a_lagging_graph_damage(tmp_path,
     path = tmp_path / "index"
     open_index(path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True)
 
-    def lagging(collection, *, samples=8, describe="the index"):
-        raise ChromaProblem(f"{describe} holds 12000 vectors but 1 of 8 sampled ones are not found by search")
+    def lagging(collection, *, samples=16, describe="the index", graph_used_above=None):
+        raise ChromaProblem(f"{describe} holds 12000 vectors but 9 of 16 sampled ones are not found by search")
 
     monkeypatch.setattr(index_module, "check_searchable", lagging)
     with pytest.raises(IndexUnavailableError, match="not found by search"):
