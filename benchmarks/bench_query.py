@@ -291,10 +291,9 @@ def run(embeddings, real_chunks, real_vectors, sizes: list[int], n_questions: in
 def run_apart(real_chunks, real_vectors, sizes: list[int], n_questions: int, index_path: Path) -> dict:
     """`run` in a process of its own; the largest size's RSS probes run after that process has ended.
 
-    Embedded Chroma writes its HNSW graph in full only when the process that wrote it ends, and the
-    open check of an ingest (which must hold the ingest lock itself) refuses a graph that lags its
-    vectors: at 1M chunks the ingest probe beside a live bench was refused. So the bench that writes
-    the index ends first, and both probes then open the index it left."""
+    At 1M chunks the bench's process holds ~15 GB; beside it the probes once drove the machine out of
+    memory, and an index whose writer is still alive is not the one a user's ingest would open. So the
+    writer ends first, and both probes open the index it left."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

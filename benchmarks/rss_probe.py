@@ -102,23 +102,14 @@ def ingest_probe(index_dir: Path, release: Path) -> int:
 def _graph_misses(index_dir: Path, settings, samples: int = 32) -> dict:
     """How many of `samples` stored vectors, spread over the index, Chroma's HNSW search does not
     return for themselves among 30 results."""
-    import numpy as np
-
-    from ingest.chroma_client import connect
+    from ingest.chroma_client import connect, not_found_by_self, sample_stored
     from ingest.index import COLLECTION
 
     server = settings.chroma_server()
     name = server.collection if server else COLLECTION
     collection = connect(index_dir, server).get_collection(name, embedding_function=None)
-    total = collection.count()
-    ids, vectors = [], []
-    for offset in range(0, total, max(1, total // samples))[:samples]:
-        got = collection.get(limit=1, offset=offset, include=["embeddings"])
-        ids += got["ids"]
-        vectors += list(got["embeddings"])
-    found = collection.query(query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=min(30, total),
-                             include=[])["ids"]
-    return {"sampled": len(ids), "missed": sum(i not in f for i, f in zip(ids, found))}
+    ids, vectors = sample_stored(collection, samples)
+    return {"sampled": len(ids), "missed": len(not_found_by_self(collection, ids, vectors, 30))}
 
 
 def _count(index_dir: Path, settings) -> int:

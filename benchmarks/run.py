@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def query() -> None:
             # In a process of its own (questions encoded as the server does, PRESSROOM_QUERY_ENCODER),
-            # so the largest size's ingest probe opens an index whose writer has ended.
+            # so the largest size's probes open an index whose writer has ended and freed its memory.
             section = bench_query.run_apart(
                 corpus["_chunks"], corpus["_vectors"], args.sizes, args.questions, tmp / "index-query",
             )

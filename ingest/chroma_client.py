@@ -9,9 +9,9 @@ sent here as `Authorization: Bearer <token>`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-import logging
 from urllib.parse import urlsplit
 
 import chromadb
@@ -136,23 +136,14 @@ def check_searchable(
     total = collection.count()
     if total == 0:
         return 0
-    step = max(1, total // samples)
-    ids: list[str] = []
-    vectors: list = []
-    for offset in range(0, total, step)[:samples]:
-        got = collection.get(limit=1, offset=offset, include=["embeddings"])
-        ids += got["ids"]
-        vectors += list(got["embeddings"])
+    ids, vectors = sample_stored(collection, samples)
     try:
-        result = collection.query(
-            query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=min(3, total), include=["distances"]
-        )
+        missing = not_found_by_self(collection, ids, vectors, 3)
     except Exception as exc:
         raise ChromaProblem(
             f"{describe} holds {total} vectors but cannot be searched ({str(exc).strip()[:300]}); "
             "rebuild it with `pressroom ingest --rebuild PATH...` (the releases and manifest are unchanged)"
         ) from None
-    missing = [i for i, found in zip(ids, result["ids"]) if i not in found]
     graph_used = graph_used_above is None or total > graph_used_above
     if graph_used and len(missing) * 2 > len(ids):
         raise ChromaProblem(
@@ -165,6 +156,27 @@ def check_searchable(
                     "and does not use the graph up to RetrievalConfig.projected_rows chunks", describe,
                     len(missing), len(ids))
     return len(missing)
+
+
+def sample_stored(collection, samples: int) -> tuple[list[str], list]:
+    """The ids and vectors of up to `samples` stored vectors, spread evenly over the collection."""
+    total = collection.count()
+    ids: list[str] = []
+    vectors: list = []
+    for offset in range(0, total, max(1, total // samples))[:samples]:
+        got = collection.get(limit=1, offset=offset, include=["embeddings"])
+        ids += got["ids"]
+        vectors += list(got["embeddings"])
+    return ids, vectors
+
+
+def not_found_by_self(collection, ids: list[str], vectors: list, n_results: int) -> list[str]:
+    """The ids whose own vector's search does not return them among its `n_results` nearest."""
+    found = collection.query(
+        query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=min(n_results, collection.count()),
+        include=["distances"],
+    )["ids"]
+    return [i for i, near in zip(ids, found) if i not in near]
 
 
 @dataclass(frozen=True)
