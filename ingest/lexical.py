@@ -173,16 +173,34 @@ class LexicalStore:
 
 
 class Matches:
-    """One query's BM25 scores over every row, and the rows that score at all."""
+    """One query's BM25 scores over every row, and the rows that score at all.
+
+    A search selects from the same scores several times (each language, a date range, both): the
+    best POOL rows are ranked once, and a selection that finds its `k` among them needs no pass over
+    every row (a million rows: about 3 ms a selection otherwise)."""
+
+    POOL = 4096
 
     def __init__(self, scores: np.ndarray) -> None:
         self.scores = scores
-        self.rows = np.flatnonzero(scores > 0)
+        self._ranked: np.ndarray | None = None
+        self._complete = False  # the pool holds every row that scores
 
     def top(self, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The best `k` scoring rows inside `mask`, best first."""
-        rows = self.rows if mask is None else self.rows[mask[self.rows]]
-        return [(int(row), float(self.scores[row])) for row in best_rows(self.scores, k, rows)]
+        if self._ranked is None:
+            ranked = best_rows(self.scores, self.POOL)
+            self._ranked = ranked[self.scores[ranked] > 0]
+            self._complete = len(self._ranked) < self.POOL or len(self.scores) <= self.POOL
+        ranked = self._ranked
+        kept = ranked if mask is None else ranked[mask[ranked]]
+        # Exact: a row of the mask outside the pool scores no higher than the pool's last.
+        if len(kept) >= k or self._complete:
+            chosen = kept[:k]
+        else:  # the mask's rows are rare among the best: select over every one of them that scores
+            scoring = self.scores > 0
+            chosen = best_rows(self.scores, k, np.flatnonzero(scoring if mask is None else scoring & mask))
+        return [(int(row), float(self.scores[row])) for row in chosen]
 
 
 class LexicalIndex:
@@ -205,6 +223,9 @@ class LexicalIndex:
         self._vocab = set(model.vocab_dict) if model is not None else set()
         # Rows of each release language, for searching each language on its own.
         self.language_masks = {lang: self.languages == lang for lang in sorted(set(languages))}
+        # The same as row numbers: a gather of a language's scores is several times faster than a
+        # masked reduction over every row.
+        self.language_rows = {lang: np.flatnonzero(mask) for lang, mask in self.language_masks.items()}
 
     def __len__(self) -> int:
         return len(self.ids)

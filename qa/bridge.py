@@ -26,6 +26,7 @@ from qa.loanwords import hangul_skeleton, hangul_syllables, latin_skeletons, lat
 # A name of several words matched by sound alone needs this many consonant classes: 박진 - "Park Jin"
 # (bkjn), 조태열 - "Cho Tae-yul" (jtl); two (왕이 - "Wang Yi") match too many ordinary words.
 MIN_RUN_CLASSES = 3
+_VERDICTS_KEPT = 4096  # names whose pairs NameBridge remembers (then it starts again)
 
 
 
@@ -135,13 +136,21 @@ class NameBridge:
                 if len(skeleton.lstrip("_")) >= MIN_RUN_CLASSES:
                     self.runs.setdefault(skeleton, []).append(run)
         self._vocabulary = vocabulary
+        self._verdicts: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def _close(self, name: str, candidates: list[str]) -> list[str]:
         if not candidates:
             return []
-        vectors = np.asarray(self.model.encode([name, *candidates]), dtype=np.float32)
-        similarity = vectors[1:] @ vectors[0]
-        return [c for c, s in zip(candidates, similarity) if s >= self.min_similarity]
+        # The parts of a multi-part question repeat their names, and questions repeat the ministry's:
+        # each name's verdict is encoded once (about 5 ms a name with the multilingual model).
+        key = (name, tuple(candidates))
+        if key not in self._verdicts:
+            vectors = np.asarray(self.model.encode([name, *candidates]), dtype=np.float32)
+            similarity = vectors[1:] @ vectors[0]
+            if len(self._verdicts) >= _VERDICTS_KEPT:
+                self._verdicts.clear()
+            self._verdicts[key] = [c for c, s in zip(candidates, similarity) if s >= self.min_similarity]
+        return self._verdicts[key]
 
     def english_terms(self, korean_words: Iterable[str]) -> list[str]:
         found: list[str] = []

@@ -28,6 +28,7 @@ SAMPLE_ROWS = 20_000
 
 # Columns of the projection multiplied at once (ProjectedTable.scores).
 BLOCK_DIMS = 64
+RESCORE_ROWS = 32  # rows a rescoring step widens: 32 x 896 values stay under torch's grain for threads
 
 
 class _Table:
@@ -90,6 +91,22 @@ class ProjectedTable(_Table):
 
     def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         return widen(np.take(self.vectors, np.asarray(rows, dtype=np.int64), axis=0))
+
+    def rescore(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact scores of `rows`, widened and multiplied RESCORE_ROWS rows at a time. Small steps run
+        on the calling thread: one conversion of 3,000 rows wakes torch's thread pool, which then
+        fights OpenBLAS's for the two cores (7-11 ms a call measured, against 2.4 ms in steps)."""
+        half = np.take(self.vectors, np.asarray(rows, dtype=np.int64), axis=0)
+        query = np.asarray(query, dtype=np.float32)
+        try:
+            import torch
+        except ImportError:  # pragma: no cover - torch comes with sentence-transformers
+            return half.astype(np.float32) @ query
+        out = np.empty(len(half), dtype=np.float32)
+        rows_t, query_t, out_t = torch.from_numpy(half), torch.from_numpy(query), torch.from_numpy(out)
+        for start in range(0, len(half), RESCORE_ROWS):
+            torch.mv(rows_t[start : start + RESCORE_ROWS].to(torch.float32), query_t, out=out_t[start : start + RESCORE_ROWS])
+        return out
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Every row's score in the projection (an approximation of the cosine, for ranking only):

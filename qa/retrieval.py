@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -149,6 +150,8 @@ class RetrievalConfig:
     projected_rows: int = 2_000_000
     project_dims: int = 128
     rescore: int = 3000
+    # A multi-part question's parts are searched in this many threads at once (1: one after another).
+    part_threads: int = 2
 
 
 # Named configurations for settings, the CLI and the evals.
@@ -187,6 +190,8 @@ class HybridRetriever:
         self._bridge_vectors: dict[str, np.ndarray] = {}  # its term vectors, kept across index versions
         self._exact: tuple[LexicalIndex, VectorTable] | None = None  # the vectors in lexical row order
         self._exact_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None  # for the parts of multi-part questions
+        self._masks: tuple[LexicalIndex | None, dict] = (None, {})  # date masks of the current lexical index
         if self.config.mode not in MODES:
             raise ValueError(f"unknown retrieval mode {self.config.mode!r}; choose from {', '.join(MODES)}")
 
@@ -371,7 +376,7 @@ class HybridRetriever:
                 sample = scores[rows]
             if not len(sample):
                 continue
-            best = float(np.max(scores, where=rows, initial=-np.inf))
+            best = float(np.take(scores, self.lexical.language_rows[language]).max())
             heights[language] = (best - float(sample.mean())) / (float(sample.std()) or 1.0)
         top = max(heights.values(), default=0.0)
         if len(heights) < 2 or top <= 0:
@@ -394,10 +399,18 @@ class HybridRetriever:
     def _date_mask(self, date_from, date_to) -> np.ndarray | None:
         if not (date_from or date_to):
             return None
-        return self.lexical.date_mask(
-            int(date_from.strftime("%Y%m%d")) if date_from else None,
-            int(date_to.strftime("%Y%m%d")) if date_to else None,
-        )
+        # Every part of a question asks for the same range: made once (two passes over every row).
+        lexical, key = self.lexical, (date_from, date_to)
+        masks = self._masks if self._masks[0] is lexical else (lexical, {})
+        if key not in masks[1]:
+            if len(masks[1]) >= 8:
+                masks[1].clear()
+            masks[1][key] = lexical.date_mask(
+                int(date_from.strftime("%Y%m%d")) if date_from else None,
+                int(date_to.strftime("%Y%m%d")) if date_to else None,
+            )
+        self._masks = masks
+        return masks[1][key]
 
     def _search_part(
         self, text: str, plan: SearchPlan | Query, vector: np.ndarray | None = None, scores: np.ndarray | None = None
@@ -450,8 +463,8 @@ class HybridRetriever:
             part_vectors = list(np.asarray(self.embeddings.embed_documents(parts), dtype=np.float32))
             if (table := self._table()) is not None:
                 part_scores = list(table.scores(np.stack(part_vectors)))  # one pass over the table for all parts
-        for n, text in enumerate(parts):
-            fused, routes, part_vector = self._search_part(text, plan, part_vectors[n], part_scores[n])
+        searched = self._search_parts(parts, plan, part_vectors, part_scores)
+        for n, (fused, routes, part_vector) in enumerate(searched):
             fused_parts.append(fused)
             if n == 0:
                 vector = part_vector
@@ -476,6 +489,22 @@ class HybridRetriever:
             order = self._newest_first(order, fused_parts[0], ranks)
         rows = self._cap(order, k)
         return self._passages(rows, ranks, vector, lexical_scores)
+
+    def _search_parts(self, parts: list[str], plan, vectors: list, scores: list) -> list[tuple[list[int], dict[str, list], np.ndarray | None]]:
+        """`_search_part` for each part; a multi-part question's parts side by side in `part_threads`
+        threads (their work is numpy's, which lets go of the interpreter lock)."""
+        threads = min(self.config.part_threads, len(parts))
+        if threads <= 1:
+            return [self._search_part(t, plan, v, s) for t, v, s in zip(parts, vectors, scores)]
+        # What the parts build on first use is built here, once, before they run.
+        self._table()
+        self._lexical_bridge()
+        self._multilingual_part(vectors[0])
+        with self._exact_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.config.part_threads, thread_name_prefix="pressroom-part")
+        futures = [self._pool.submit(self._search_part, t, plan, v, s) for t, v, s in zip(parts, vectors, scores)]
+        return [f.result() for f in futures]
 
     def _newest_first(self, order: list[int], main: list[int], ranks: dict[int, dict[str, int]]) -> list[int]:
         """The releases the question's own search ranks highest, newest first; the rest keep their order."""

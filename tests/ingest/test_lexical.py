@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.analysis import analyze, english_terms, has_hangul, korean_terms
@@ -198,3 +199,20 @@ def test_korean_proper_nouns_are_kiwis_nnp_words():
     found = korean_proper_nouns("2022년 7월 박진 장관과 에브라르드 멕시코 외교장관은 무엇을 합의했나요?")
     assert {"에브라르드", "멕시코"} <= set(found)
     assert not {"장관", "외교장관", "합의"} & set(found)  # common nouns and verbs are not names
+
+
+@pytest.mark.parametrize("scoring", [0.5, 0.02])  # rows that score at all: more than the pool, fewer
+@pytest.mark.parametrize("share", [1.0, 0.3, 0.01, 0.0005])
+def test_matches_select_from_their_pool_as_from_every_row(share, scoring):
+    from ingest.lexical import Matches
+    from ingest.selection import best_rows
+
+    rng = np.random.default_rng(4)
+    scores = np.where(rng.random(60_000) < scoring, rng.random(60_000), 0.0).astype(np.float32)
+    mask = rng.random(60_000) < share
+    matches = Matches(scores)
+    for k in (1, 50, 300):
+        got = [row for row, _ in matches.top(k, mask)]
+        positive = np.flatnonzero((scores > 0) & mask)
+        assert got == best_rows(scores, k, positive).tolist()
+    assert [row for row, _ in matches.top(50)] == best_rows(scores, 50, np.flatnonzero(scores > 0)).tolist()

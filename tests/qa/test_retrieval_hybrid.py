@@ -4,7 +4,9 @@ follow-ups, recency, and the same top release for a question asked in English or
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -140,6 +142,26 @@ def test_the_parts_of_a_question_are_encoded_in_one_call(corpus_index, embedding
 
     one_by_one._search_part = each_on_its_own
     assert [x.chunk_id for x in passages] == [x.chunk_id for x in one_by_one(plan)]
+
+
+def test_parts_searched_side_by_side_give_what_one_after_another_gives(corpus_index, embeddings, lexical, understand):
+    plan = understand(Query("How many North Korean institutions did Korea designate in its October 2022, December 2022 "
+                            "and July 2023 sanctions rounds combined?"))
+    assert len(plan.subqueries) >= 2
+    serial = HybridRetriever(corpus_index, embeddings, lexical, k=10, config=replace(RetrievalConfig(), part_threads=1))
+    side_by_side = HybridRetriever(corpus_index, embeddings, lexical, k=10)
+    assert side_by_side.config.part_threads > 1
+    threads: set[str] = set()
+    search = side_by_side._search_part
+
+    def noting_the_thread(*args):
+        threads.add(threading.current_thread().name)
+        return search(*args)
+
+    side_by_side._search_part = noting_the_thread
+    expected = [(x.chunk_id, x.routes) for x in serial(plan)]
+    assert [(x.chunk_id, x.routes) for x in side_by_side(plan)] == expected
+    assert threads and all(name.startswith("pressroom-part") for name in threads)
 
 
 def test_a_follow_up_finds_the_release_of_the_conversation(hybrid, understand):
