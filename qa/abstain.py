@@ -90,7 +90,7 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
     if kind == "place":
         if _HANGUL.search(sentence):
             return True
-        return bool(set(places_of(sentence)) - set(places_of(question)))
+        return bool(_new_names(places_of(sentence), places_of(question)))
     if kind == "name":
         if _HANGUL.search(sentence):
             return True  # Korean names aren't capitalised: no cheap test, so no verdict

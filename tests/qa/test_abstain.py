@@ -62,3 +62,9 @@ def test_a_name_inside_one_the_question_gave_is_not_an_answer():
     topic_only = "They noted the potential for cooperation in the Solidarity Transport Hub, Poland's planned new airport."
     assert not holds_slot(topic_only, "name", question)
     assert holds_slot("Hyundai Rotem won the contract for the Solidarity Transport Hub.", "name", question)
+
+
+def test_a_place_inside_one_the_question_gave_is_not_an_answer():
+    question = "Where in Washington Dulles International Airport did the relief team gather?"
+    assert not holds_slot("The team arrived in Washington on Monday.", "place", question)
+    assert holds_slot("The team gathered at Terminal B before flying to Ankara.", "place", question)
