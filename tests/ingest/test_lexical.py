@@ -11,7 +11,7 @@ import pytest
 from ingest.analysis import analyze, english_terms, has_hangul, korean_terms
 from ingest.chunking import CHUNKING_VERSION
 from ingest.index import open_index
-from ingest.lexical import LEXICAL_DIR, LexicalIndex, chunk_terms
+from ingest.lexical import LEXICAL_DIR, LexicalIndex, chunk_names, chunk_terms
 from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,6 +191,77 @@ def test_rebuild_drops_the_side_index(corpus, index, fake_embeddings, tmp_path):
         index.path, embedding_model=fake_embeddings.model_id, chunking_version=CHUNKING_VERSION, create=True, rebuild=True
     )
     assert not (rebuilt.path / LEXICAL_DIR).exists()
+
+
+def test_bm25_built_from_stored_term_ids_scores_as_bm25s_from_the_terms(corpus, index, fake_embeddings):
+    import bm25s
+
+    ingest_paths([corpus], index, fake_embeddings, progress=False)
+    lexical = _lexical(index)
+    chunks = {c.chunk_id: c for c in index.all_chunks()}
+    reference = bm25s.BM25()
+    reference.index([chunk_terms(chunks[i]) for i in lexical.ids], show_progress=False)
+    for question in ("Kao Kim Hourn ASEAN luncheon", "튀르키예 긴급구호대", "UN Security Council election 2023"):
+        terms = [t for t in analyze(question) if t in lexical.vocabulary]
+        assert terms
+        assert np.allclose(lexical.matches(terms).scores, reference.get_scores(terms), atol=1e-6)
+
+
+def test_a_store_of_json_lines_is_read_and_written_again_as_ids(corpus, index, fake_embeddings):
+    import json
+
+    from ingest.lexical import STORE_FORMAT, LexicalStore
+
+    ingest_paths([corpus], index, fake_embeddings, progress=False)
+    folder = index.path / LEXICAL_DIR
+    before = _lexical(index)
+    chunks = {c.chunk_id: c for c in index.all_chunks()}
+    # The format before STORE_FORMAT 2: a JSON line of terms per chunk, rows.json without "store".
+    meta = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+    del meta["store"]
+    with open(folder / "terms.jsonl", "w", encoding="utf-8") as handle:
+        for row, chunk_id in enumerate(meta["ids"]):
+            c = chunks[chunk_id]
+            handle.write(json.dumps({"id": chunk_id, "source": c.source, "language": c.language, "date": c.date_int,
+                                     "terms": chunk_terms(c), "names": chunk_names(c)}, ensure_ascii=False) + "\n")
+    for stale in folder.glob("*.npy"):
+        stale.unlink()
+    (folder / "rows.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    store = LexicalStore(folder)
+    assert store.stored_ids() == set(before.ids)  # still usable as it is
+    first = sorted(before.ids)[0]
+    store.remove({first})
+    assert store.save()
+    after = LexicalIndex.load(folder)
+    assert json.loads((folder / "rows.json").read_text(encoding="utf-8"))["store"] == STORE_FORMAT
+    assert not (folder / "terms.jsonl").exists()
+    assert after.ids == [i for i in before.ids if i != first]
+    assert after.vocabulary <= before.vocabulary and set(after.names) <= set(before.names)
+
+
+def test_a_side_index_missing_its_term_arrays_is_rebuilt_from_the_collection(corpus, index, fake_embeddings):
+    ingest_paths([corpus], index, fake_embeddings, progress=False)
+    expected = _lexical(index)
+    (index.path / LEXICAL_DIR / "terms.ids.npy").unlink()
+    fake_embeddings.calls.clear()
+    ingest_paths([corpus], index, fake_embeddings, progress=False)
+    assert fake_embeddings.embedded_texts == []
+    rebuilt = _lexical(index)
+    assert rebuilt.ids == expected.ids and rebuilt.vocabulary == expected.vocabulary
+    assert (index.path / LEXICAL_DIR / "terms.ids.npy").exists()
+
+
+def test_term_id_rows_keep_their_strings_through_take_join_and_compact():
+    from ingest.lexical import _Ragged
+
+    base = _Ragged.of([("b", "a"), (), ("c", "a", "a")])
+    more = _Ragged.of([("d",), ("a", "e")], base.vocab)
+    joined = base.joined(more)
+    picked = joined.take(np.array([4, 0, 2]))
+    compact = picked.compact()
+    assert [[compact.vocab[i] for i in row] for row in compact.rows()] == [["a", "e"], ["b", "a"], ["c", "a", "a"]]
+    assert compact.vocab == ("a", "b", "c", "e")  # only strings a row uses, sorted ("d" went with its row)
+    assert len(_Ragged.of([]).compact()) == 0
 
 
 def test_korean_proper_nouns_are_kiwis_nnp_words():
