@@ -497,9 +497,11 @@ class HybridRetriever:
         if threads <= 1:
             return [self._search_part(t, plan, v, s) for t, v, s in zip(parts, vectors, scores)]
         # What the parts build on first use is built here, once, before they run.
-        self._table()
-        self._lexical_bridge()
-        self._multilingual_part(vectors[0])
+        if vectors[0] is not None:
+            self._table()
+            self._multilingual_part(vectors[0])
+        if self.config.mode == "hybrid" and self.config.bridge:
+            self._lexical_bridge()
         with self._exact_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=self.config.part_threads, thread_name_prefix="pressroom-part")
