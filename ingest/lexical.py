@@ -205,20 +205,20 @@ class LexicalStore:
             entries = [self._added[i] for i in added]
             terms = stored.terms.take(kept).joined(_Ragged.of([e.terms for e in entries], stored.terms.vocab))
             names = stored.names.take(kept).joined(_Ragged.of([e.names for e in entries], stored.names.vocab))
-            columns = [
-                [column[k] for k in kept.tolist()] + [getattr(e, field) for e in entries]
-                for column, field in ((stored.ids, None), (stored.sources, "source"), (stored.languages, "language"),
-                                      (stored.dates, "date_int"))
-                if field is not None
-            ]
-            ids = [stored.ids[k] for k in kept.tolist()] + added
+            rows = kept.tolist()
+
+            def merged(stored_values: list, added_values: list) -> list:
+                return [stored_values[k] for k in rows] + added_values
+
+            ids = merged(stored.ids, added)
             order = sorted(range(len(ids)), key=ids.__getitem__)
+            sources = merged(stored.sources, [e.source for e in entries])
+            languages = merged(stored.languages, [e.language for e in entries])
+            dates = merged(stored.dates, [e.date_int for e in entries])
             at = np.asarray(order, dtype=np.int64)
             self._merged = _Rows(
-                [ids[n] for n in order],
-                *([column[n] for n in order] for column in columns),
-                terms.take(at).compact(),
-                names.take(at).compact(),
+                [ids[n] for n in order], [sources[n] for n in order], [languages[n] for n in order],
+                [dates[n] for n in order], terms.take(at).compact(), names.take(at).compact(),
             )
         return self._merged
 
