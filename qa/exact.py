@@ -28,7 +28,7 @@ SAMPLE_ROWS = 20_000
 
 # Columns of the projection multiplied at once (ProjectedTable.scores).
 BLOCK_DIMS = 64
-RESCORE_ROWS = 32  # rows a rescoring step widens: 32 x 896 values stay under torch's grain for threads
+WIDEN_ROWS = 32  # rows widened at a time: 32 x 896 values stay under torch's grain for threads
 
 
 class _Table:
@@ -92,22 +92,6 @@ class ProjectedTable(_Table):
     def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         return widen(np.take(self.vectors, np.asarray(rows, dtype=np.int64), axis=0))
 
-    def rescore(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Exact scores of `rows`, widened and multiplied RESCORE_ROWS rows at a time. Small steps run
-        on the calling thread: one conversion of 3,000 rows wakes torch's thread pool, which then
-        fights OpenBLAS's for the two cores (7-11 ms a call measured, against 2.4 ms in steps)."""
-        half = np.take(self.vectors, np.asarray(rows, dtype=np.int64), axis=0)
-        query = np.asarray(query, dtype=np.float32)
-        try:
-            import torch
-        except ImportError:  # pragma: no cover - torch comes with sentence-transformers
-            return half.astype(np.float32) @ query
-        out = np.empty(len(half), dtype=np.float32)
-        rows_t, query_t, out_t = torch.from_numpy(half), torch.from_numpy(query), torch.from_numpy(out)
-        for start in range(0, len(half), RESCORE_ROWS):
-            torch.mv(rows_t[start : start + RESCORE_ROWS].to(torch.float32), query_t, out=out_t[start : start + RESCORE_ROWS])
-        return out
-
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Every row's score in the projection (an approximation of the cosine, for ranking only):
         (rows,) for one query, (queries, rows) for several."""
@@ -127,12 +111,19 @@ class ProjectedTable(_Table):
 def widen(half: np.ndarray) -> np.ndarray:
     """float16 rows as float32. numpy converts element by element (3,000 rows of 896: ~4.5 ms, eight
     times for a question of four parts with dates); torch, which sentence-transformers installs, uses
-    the CPU's conversion instructions (~0.5 ms). Imported here, only above the full table's size."""
+    the CPU's conversion instructions. In steps of WIDEN_ROWS rows, each small enough to run on the
+    calling thread: one conversion of 3,000 rows wakes torch's thread pool, which then fights
+    OpenBLAS's for the two cores (a rescoring 6-11 ms a call measured, against 2.3 ms in steps).
+    Imported here, only above the full table's size."""
     try:
         import torch
     except ImportError:  # pragma: no cover - torch comes with sentence-transformers
         return half.astype(np.float32)
-    return torch.from_numpy(np.ascontiguousarray(half)).to(torch.float32).numpy()
+    out = np.empty(half.shape, dtype=np.float32)
+    source, target = torch.from_numpy(np.ascontiguousarray(half)), torch.from_numpy(out)
+    for start in range(0, len(half), WIDEN_ROWS):
+        target[start : start + WIDEN_ROWS].copy_(source[start : start + WIDEN_ROWS])
+    return out
 
 
 def principal_directions(vectors: np.ndarray, dims: int, *, seed: int = 0) -> np.ndarray:

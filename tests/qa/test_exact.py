@@ -92,14 +92,14 @@ def test_widen_gives_numpys_float32_values():
 
 
 def test_projected_rescore_in_steps_equals_the_exact_product():
-    from qa.exact import RESCORE_ROWS, ProjectedTable
+    from qa.exact import WIDEN_ROWS, ProjectedTable
 
     rng = np.random.default_rng(11)
     vectors = rng.standard_normal((2000, 96)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     table = ProjectedTable(vectors, 16)
     query = vectors[7]
-    rows = rng.choice(2000, 3 * RESCORE_ROWS + 5, replace=False)  # steps and a short last one
+    rows = rng.choice(2000, 3 * WIDEN_ROWS + 5, replace=False)  # steps and a short last one
     expected = vectors.astype(np.float16).astype(np.float32)[rows] @ query
     got = table.rescore(query, rows)
     assert got.shape == (len(rows),) and np.allclose(got, expected, atol=1e-5)
