@@ -255,7 +255,8 @@ class LexicalStore:
         an ingest killed between the Chroma write and this one. Returns (added, removed)."""
         on_disk = self._read_meta()
         if on_disk is None or self._stored is not None or self._added or self._removed:
-            stored = set(self._current().ids)
+            # The ids after the changes, without merging their terms (save merges once).
+            stored = (self._stored_ids() - self._removed) | set(self._added)
         else:
             stored = set(on_disk["ids"])
         if on_disk is None:
