@@ -136,9 +136,9 @@ def check_searchable(
     total = collection.count()
     if total == 0:
         return 0
-    ids, vectors = sample_stored(collection, samples)
+    ids, vectors = sample_stored(collection, samples, total)
     try:
-        missing = not_found_by_self(collection, ids, vectors, 3)
+        missing = not_found_by_self(collection, ids, vectors, min(3, total))
     except Exception as exc:
         raise ChromaProblem(
             f"{describe} holds {total} vectors but cannot be searched ({str(exc).strip()[:300]}); "
@@ -158,9 +158,10 @@ def check_searchable(
     return len(missing)
 
 
-def sample_stored(collection, samples: int) -> tuple[list[str], list]:
-    """The ids and vectors of up to `samples` stored vectors, spread evenly over the collection."""
-    total = collection.count()
+def sample_stored(collection, samples: int, total: int | None = None) -> tuple[list[str], list]:
+    """The ids and vectors of up to `samples` stored vectors, spread evenly over the collection
+    (`total`: its count, when the caller has it; each count is a round trip to a Chroma server)."""
+    total = collection.count() if total is None else total
     ids: list[str] = []
     vectors: list = []
     for offset in range(0, total, max(1, total // samples))[:samples]:
@@ -171,9 +172,10 @@ def sample_stored(collection, samples: int) -> tuple[list[str], list]:
 
 
 def not_found_by_self(collection, ids: list[str], vectors: list, n_results: int) -> list[str]:
-    """The ids whose own vector's search does not return them among its `n_results` nearest."""
+    """The ids whose own vector's search does not return them among its `n_results` nearest (no more
+    than the collection holds)."""
     found = collection.query(
-        query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=min(n_results, collection.count()),
+        query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=n_results,
         include=["distances"],
     )["ids"]
     return [i for i, near in zip(ids, found) if i not in near]
