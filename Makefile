@@ -55,6 +55,8 @@ eval-check: index
 LLM_PORT ?= 8090
 LLM_MODEL_NAME := qwen2.5-coder-1.5b-instruct
 LLM_PER_TYPE ?= 3
+# "pressroom-llm": the model writes; "pressroom-llm-check": it checks the extractive answerer's sentences.
+LLM_EVAL_CONFIGS ?= pressroom,pressroom-llm,pressroom-llm-check
 
 llm-serve: install
 	$(BIN)/pressroom llm serve --port $(LLM_PORT)
@@ -68,13 +70,13 @@ eval-llm: index
 	$(BIN)/python -c 'import json, sys, collections; seen = collections.Counter(); 	  rows = [l for l in open("evals/questions/dev.jsonl", encoding="utf-8") if l.strip()]; 	  kept = [l for l in rows if seen.update([json.loads(l).get("type")]) or seen[json.loads(l).get("type")] <= $(LLM_PER_TYPE)]; 	  sys.stdout.write("".join(kept))' > $(EVAL_OUT)/dev-llm-questions.jsonl
 	@if [ -n "$$PRESSROOM_LLM_URL" ]; then \
 	  $(BIN)/pressroom eval $(EVAL_OUT)/dev-llm-questions.jsonl --set dev --index $(INDEX) --out $(EVAL_OUT)/dev-llm \
-	    --configs pressroom,pressroom-llm; \
+	    --configs $(LLM_EVAL_CONFIGS); \
 	else \
 	  $(BIN)/pressroom llm serve --port $(LLM_PORT) & pid=$$!; trap 'kill -INT '$$pid'; wait '$$pid'' EXIT; \
 	  $(BIN)/python -c 'from pressroom.llm_server import wait_ready; wait_ready($(LLM_PORT), 600)' && \
 	  PRESSROOM_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 PRESSROOM_LLM_MODEL=$(LLM_MODEL_NAME) \
 	    $(BIN)/pressroom eval $(EVAL_OUT)/dev-llm-questions.jsonl --set dev --index $(INDEX) --out $(EVAL_OUT)/dev-llm \
-	    --configs pressroom,pressroom-llm; \
+	    --configs $(LLM_EVAL_CONFIGS); \
 	fi
 
 # The local model's latency (first token, full answer, llama.cpp's own rates); skipped without the model.

@@ -68,14 +68,14 @@ def _pressroom(
     embedding_model: str | None = None,
     answer_model: str | None = None,
     retrieval: str | None = None,
-    with_llm: bool = False,
+    with_llm: bool | str = False,  # True: the model writes; "check": it checks the extractive answer
 ) -> Factory:
     def build(ctx: EvalContext) -> Pressroom:
         extra = {}
         if with_llm:
             if ctx.llm_config is None:
                 raise ConfigUnavailable(f"{name} needs a language model: set PRESSROOM_LLM_URL and PRESSROOM_LLM_MODEL")
-            extra["llm"] = ctx.llm_config
+            extra["llm"] = replace(ctx.llm_config, mode=with_llm if isinstance(with_llm, str) else "write")
         if retrieval is not None:
             for factory in (open_pressroom, build_pressroom_from):
                 if "retrieval" not in inspect.signature(factory).parameters:
@@ -128,6 +128,8 @@ CONFIGS: dict[str, Factory] = {
     "pressroom-dense": _pressroom(name="pressroom-dense", retrieval="dense"),
     # A language model writes the answer from the retrieved passages (make eval-llm).
     "pressroom-llm": _pressroom(name="pressroom-llm", with_llm=True),
+    # The same model as a yes/no check of the extractive answerer's best sentences (PRESSROOM_LLM_MODE=check).
+    "pressroom-llm-check": _pressroom(name="pressroom-llm-check", with_llm="check"),
     TUTORIAL: _tutorial,
     # BM25 retrieval alone, with Pressroom's own answerer.
     BM25: _pressroom(name=BM25, retrieval="bm25"),

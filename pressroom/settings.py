@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     llm_timeout: float = 120.0  # seconds for one whole answer; then the extractive answerer answers
     llm_passages: int = 4  # top passages the model reads (prompt length is the time to first token)
     llm_max_chars: int = 560  # of each passage, around the sentence that matches the question best
+    # "write": the model writes the answer from the passages (streamed). "check": the extractive answerer
+    # answers and the model only says yes/no to its best sentences (qa.sentence_check): no streaming, and
+    # with the local 1.5B model more answers right on dev than "write" (evals/README).
+    llm_mode: Literal["write", "check"] = "write"
 
     def chroma_server(self):
         """The Chroma server holding the vectors, or None: Chroma embedded in the index folder."""
@@ -133,5 +137,5 @@ class Settings(BaseSettings):
 
         return LLMConfig(
             url=self.llm_url, model=self.llm_model or "local", api_key=self.llm_api_key,
-            timeout=self.llm_timeout, passages=self.llm_passages, max_chars=self.llm_max_chars,
+            timeout=self.llm_timeout, passages=self.llm_passages, max_chars=self.llm_max_chars, mode=self.llm_mode,
         )

@@ -2,7 +2,8 @@
 
 With no language model configured, the extractive answerer answers. With one (PRESSROOM_LLM_URL),
 the model answers and the extractive answerer stands behind it for when the model declines or its
-server fails. Either way the citation verifier checks the result.
+server fails; or (PRESSROOM_LLM_MODE=check) the extractive answerer answers and the model checks its
+sentences. Either way the citation verifier checks the result.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from qa.arithmetic import add_total
 from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
 from qa.generative import LLMAnswerer, LLMConfig, make_chat_model
 from qa.models import Answer, ScoredPassage, SearchPlan
+from qa.sentence_check import SentenceCheck
 from qa.verify import CitationVerifier, VerifyConfig
 
 
 def make_answerer(
     embeddings, *, answerer_config: ExtractiveConfig | None = None, llm: LLMConfig | None = None, chat_model=None
 ) -> Callable[[SearchPlan, list[ScoredPassage]], Answer]:
-    """`embeddings` score the extractive answerer's sentences; `chat_model` overrides the one `llm` names."""
+    """`embeddings` score the extractive answerer's sentences; `chat_model` overrides the one `llm` names.
+
+    With `llm.mode == "check"` the model does not write: it checks the extractive answerer's sentences.
+    """
     extractive = ExtractiveAnswerer(embeddings, answerer_config)
     if llm is None:
         return extractive
+    if llm.mode == "check":
+        check = SentenceCheck(chat_model or make_chat_model(llm), name=llm.model)
+        return ExtractiveAnswerer(embeddings, answerer_config, check=check)
     return LLMAnswerer(chat_model or make_chat_model(llm), llm, fallback=extractive)
 
 

@@ -36,6 +36,7 @@ class LLMConfig:
     max_tokens: int = 200
     timeout: float = 120.0  # seconds for a whole answer
     temperature: float = 0.0
+    mode: str = "write"  # "write": the model writes the answer; "check": it checks the extractive answerer's sentences
 
 
 def make_chat_model(config: LLMConfig):

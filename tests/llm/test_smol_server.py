@@ -117,3 +117,32 @@ def test_no_passages_means_no_model_call_and_a_decline(smol_url):
     cfg = LLMConfig(url=f"http://127.0.0.1:{free_port()}/v1", model="none")  # would fail if called
     answer = LLMAnswerer(make_chat_model(cfg), cfg)(plan(), [])
     assert answer.abstained and answer.citations == []
+
+
+def test_the_sentence_check_reads_yes_and_no_from_the_real_server(smol_url):
+    from qa.sentence_check import SentenceCheck
+
+    check = SentenceCheck(make_chat_model(config(smol_url)), name="smollm2")
+    sentences = ["Korea and ASEAN established dialogue relations in 1989.", "The vaccine was donated to Viet Nam."]
+    said = check(QUESTION, sentences)
+    assert said is not None and len(said) == 2, check.last_error
+    assert all(0.0 <= p <= 1.0 for p in said)
+    assert check.last_error == ""
+
+
+def test_check_mode_answers_with_a_release_sentence_through_the_real_server(smol_url, embeddings):
+    cfg = LLMConfig(url=smol_url, model="smollm2", mode="check")
+    pressroom = Pressroom(lambda p: PASSAGES, make_answerer(embeddings, llm=cfg), verify=CitationVerifier(embeddings))
+    answer = pressroom.ask(QUESTION)
+    # The tiny model's verdicts are not judged; what it returns is either a decline or the releases' own sentence.
+    assert answer.answerer == "extractive+check:smollm2"
+    if not answer.abstained:
+        assert all(c.quote in PASSAGES[0].text or c.quote in PASSAGES[1].text for c in answer.citations)
+
+
+def test_check_mode_with_an_unreachable_server_answers_without_the_check(embeddings):
+    cfg = LLMConfig(url=f"http://127.0.0.1:{free_port()}/v1", model="none", timeout=5, mode="check")
+    pressroom = Pressroom(lambda p: PASSAGES, make_answerer(embeddings, llm=cfg), verify=CitationVerifier(embeddings))
+    answer = pressroom.ask(QUESTION)
+    assert answer.answerer.startswith("extractive (check failed: ")
+    assert "1989" in answer.answer
