@@ -299,11 +299,14 @@ class ExtractiveAnswerer:
                 for c in candidates:
                     c.score -= self.config.w_repeat * len(earlier & set(tokens(c.sentence))) / len(earlier)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        name, strongest = self.name, ranked[0].score
+        name, strongest = self.name, None
         said_yes = self._check(question, ranked) if self.check is not None and not plan.subqueries else None
         if said_yes is not None:
             if said_yes < self.config.check_decline_below:
                 return self._abstain(plan, passages, said_yes)
+            # A sentence the check moves up is judged with the evidence's best score: how strong the
+            # evidence is does not change with which of its sentences answers.
+            strongest = ranked[0].score
             ranked.sort(key=self._ranking, reverse=True)
         elif getattr(self.check, "last_error", ""):
             name = f"extractive (check failed: {self.check.last_error})"
@@ -320,11 +323,7 @@ class ExtractiveAnswerer:
                 eligible=lambda c: named <= c.covers,
             )
         best = ranked[0]
-        if said_yes is None:
-            strongest = best.score
-        # (A sentence the check moved up is judged with the evidence's best score: how strong the evidence
-        # is does not change with which of its sentences answers.)
-        confidence = strongest - self._unsupported_penalty(question, passages)
+        confidence = (best.score if strongest is None else strongest) - self._unsupported_penalty(question, passages)
         same_language = has_hangul(question) == has_hangul(best.sentence)  # names are spelled differently across
         if same_language and len(_missing_names(question, _passage_text(best.passage))) >= 2:
             # The best sentence's own release lacks two of the question's names or numbers: it is
