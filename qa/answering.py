@@ -25,12 +25,12 @@ def make_answerer(
 
     With `llm.mode == "check"` the model does not write: it checks the extractive answerer's sentences.
     """
+    if llm is not None and llm.mode == "check":
+        check = SentenceCheck(chat_model or make_chat_model(llm), name=llm.model)
+        return ExtractiveAnswerer(embeddings, answerer_config, check=check)
     extractive = ExtractiveAnswerer(embeddings, answerer_config)
     if llm is None:
         return extractive
-    if llm.mode == "check":
-        check = SentenceCheck(chat_model or make_chat_model(llm), name=llm.model)
-        return ExtractiveAnswerer(embeddings, answerer_config, check=check)
     return LLMAnswerer(chat_model or make_chat_model(llm), llm, fallback=extractive)
 
 
