@@ -32,8 +32,9 @@ def answer_language(plan: SearchPlan) -> str:
     return "ko" if _HANGUL.search(plan.question) else "en"
 
 
-def _fence(text: str) -> str:
-    # Nothing inside a passage may open or close a fence: angle brackets become look-alikes.
+def as_data(text: str) -> str:
+    """Release text as one line of data: it cannot start a line of instructions, and angle brackets
+    become look-alikes so nothing inside a passage may open or close a fence."""
     return " ".join(text.replace("<", "‹").replace(">", "›").split())
 
 
@@ -80,9 +81,9 @@ def render_passages(passages: list[ScoredPassage], *, max_chars: int = 700, aske
     for n, p in enumerate(passages, 1):
         # A release's title once: a repeat costs ~20 prompt tokens, a reference to it ~5.
         seen = first_of.setdefault(p.release_id, n)
-        title = f"same release as passage {seen}" if seen != n else _fence(p.title)
+        title = f"same release as passage {seen}" if seen != n else as_data(p.title)
         head = f'<passage n="{n}" title="{title}" date="{p.date or "undated"}">'
-        blocks.append(f"{head}\n{_fence(focus(p.text, asked, max_chars))}\n</passage>")
+        blocks.append(f"{head}\n{as_data(focus(p.text, asked, max_chars))}\n</passage>")
     return "\n".join(blocks)
 
 
@@ -90,11 +91,11 @@ def build_messages(plan: SearchPlan, passages: list[ScoredPassage], *, max_chars
     """(role, content) pairs for a chat model: rules, fenced passages, the question, the rules again."""
     language = LANGUAGE_NAMES.get(answer_language(plan), answer_language(plan))
     asked = " ".join((plan.question, plan.text, *plan.subqueries))
-    parts = [f"Passages:\n{render_passages(passages, max_chars=max_chars, asked=asked)}", f"Question: {_fence(plan.question)}"]
+    parts = [f"Passages:\n{render_passages(passages, max_chars=max_chars, asked=asked)}", f"Question: {as_data(plan.question)}"]
     if plan.text != plan.question:
-        parts.append(f"(The question in full: {_fence(plan.text)})")
+        parts.append(f"(The question in full: {as_data(plan.text)})")
     if plan.subqueries:
-        listed = "; ".join(f"({i}) {_fence(q)}" for i, q in enumerate(plan.subqueries, 1))
+        listed = "; ".join(f"({i}) {as_data(q)}" for i, q in enumerate(plan.subqueries, 1))
         parts.append(f"The question has parts: {listed}. Answer each part in its own sentence with its own [n]. "
                      "Do not add or subtract figures yourself.")
     parts.append(

@@ -14,17 +14,14 @@ import logging
 import math
 from collections.abc import Sequence
 
+from qa.prompt import as_data
+
 log = logging.getLogger(__name__)
 
 _ASK = (
     "Question: {question}\nSentence: {sentence}\n"
     "Does the sentence state the answer to the question? Answer yes or no."
 )
-
-
-def _fence(text: str) -> str:
-    # A sentence is data: it cannot open a new line of instructions.
-    return " ".join(text.split())
 
 
 def yes_probability(top_logprobs: Sequence[dict]) -> float | None:
@@ -50,7 +47,7 @@ class SentenceCheck:
         out: list[float] = []
         for sentence in sentences:
             try:
-                reply = self.chat_model.invoke([("user", _ASK.format(question=_fence(question), sentence=_fence(sentence)))])
+                reply = self.chat_model.invoke([("user", _ASK.format(question=as_data(question), sentence=as_data(sentence)))])
             except Exception as exc:  # the endpoint's connection, timeout and status errors, whatever the transport
                 self.last_error = f"{type(exc).__name__}: {str(exc)[:200]}"
                 log.warning("sentence check failed (%s); answering without it", self.last_error)

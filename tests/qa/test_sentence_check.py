@@ -71,6 +71,15 @@ def test_a_failed_check_leaves_the_answerers_own_answer_and_says_so():
     assert answer.answerer == "extractive (check failed: ConnectionError: refused)"
 
 
+def test_a_question_declined_whatever_the_check_says_asks_no_model():
+    # The evidence's best score, less what the question names that no passage mentions, is already
+    # under the decline line: the model's answer could not change that, so it is not asked.
+    strict = replace(CONFIG, abstain_below=10.0)
+    check = FakeCheck({ANSWER: 0.99})
+    answer = ExtractiveAnswerer(None, strict, check=check)(SearchPlan(Query(QUESTION), QUESTION), PASSAGES)
+    assert answer.abstained and check.asked == []
+
+
 def test_yes_probability_reads_the_first_tokens_alternatives():
     tops = [{"token": "Yes", "logprob": math.log(0.6)}, {"token": " no", "logprob": math.log(0.2)}, {"token": "To", "logprob": -3}]
     assert abs(yes_probability(tops) - 0.75) < 1e-9
