@@ -11,7 +11,7 @@ from ir_measures import RR, R, nDCG
 
 from evals.attribution import score_citations
 from evals.grader import grade_text, strip_markers
-from evals.normalize import keywords
+from evals.normalize import is_korean, keywords
 from evals.questions import EvalQuestion
 
 RETRIEVAL_METRICS = {
@@ -61,6 +61,8 @@ class Graded:
     gold_sources: tuple[str, ...]
     latency_ms: dict[str, float]
     tags: tuple[str, ...] = ()
+    asked_in_korean: bool = False
+    answered_in_korean: bool = False  # the answer text is mostly Hangul (False when it abstains)
     judge: bool | None = None  # the LLM judge's verdict, when one is configured
     extra: dict = field(default_factory=dict)
 
@@ -114,6 +116,8 @@ def grade(q: EvalQuestion, answer, total_ms: float, judge: bool | None = None) -
         gold_sources=tuple(q.sources),
         latency_ms={**answer.timings_ms, "total": total_ms},
         tags=q.tags,
+        asked_in_korean=is_korean(q.question),
+        answered_in_korean=not verdict.abstained and is_korean(text),
         judge=judge,
     )
 
@@ -220,6 +224,15 @@ def answer_metrics(graded: list[Graded]) -> dict[str, float | None]:
                 sum(g.system_abstained != g.abstained for g in graded), len(graded)
             ),
             "evidence_coverage": _ratio(sum(g.citation_scored for g in answerable), len(answerable)),
+            # The grader accepts an answer in the other language when its figures and names match; a
+            # reader who asked in Korean wants Korean: these two say how often they get it.
+            "in_question_language": _ratio(
+                sum(g.answered_in_korean == g.asked_in_korean for g in answered), len(answered)
+            ),
+            "korean_correct_in_korean": _ratio(
+                sum(g.correct and g.answered_in_korean for g in answerable if g.asked_in_korean),
+                sum(g.asked_in_korean for g in answerable),
+            ),
         }
     )
     return out

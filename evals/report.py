@@ -15,7 +15,8 @@ ROWS = [
     ("answers", "token_f1"), ("answers", "answer_size_median"), ("answers", "abstention_recall"),
     ("answers", "abstention_precision"), ("answers", "false_abstention"), ("answers", "abstention_flag_disagreement"),
     ("answers", "citation_precision"), ("answers", "citation_recall"), ("answers", "citation_release_accuracy"),
-    ("answers", "citation_validity"), ("answers", "evidence_coverage"),
+    ("answers", "citation_validity"), ("answers", "evidence_coverage"), ("answers", "in_question_language"),
+    ("answers", "korean_correct_in_korean"),
     ("latency", "retrieve_ms_p50"), ("latency", "retrieve_ms_p95"), ("latency", "answer_ms_p50"),
     ("latency", "answer_ms_p95"), ("latency", "total_ms_p50"), ("latency", "total_ms_p95"),
 ]

@@ -179,3 +179,17 @@ def test_all_gold_counts_a_two_release_question_only_when_both_are_in_the_top_fi
     assert summary["n_multi_release"] == 2  # … the single-release question is not counted …
     assert summary["retrieval"]["all_gold@5_multi_release"] == 0.5  # … and a pair counts only whole
     assert "all_gold@5_multi_release" not in summarize([GOLD], [single])["retrieval"]
+
+
+def test_a_korean_question_answered_right_in_english_is_not_answered_in_korean():
+    # The grader accepts the English answer (same figures); the language metrics say the reader got English.
+    korean = EvalQuestion("q9", "몇 명의 개인과 몇 개의 기관이 지정되었나요?", GOLD.answer, ("a.txt",), "korean")
+    p = passage("a.txt", PARA3, paragraph=3)
+    english = grade(korean, cited_answer(korean.question, [("Korea designated 15 individuals and 16 institutions on October 14.", p)]), 1.0)
+    in_korean = grade(korean, cited_answer(korean.question, [("한국은 10월 14일 개인 15명과 기관 16곳을 지정했습니다.", p)]), 1.0)
+    assert english.correct and english.asked_in_korean and not english.answered_in_korean
+    assert in_korean.correct and in_korean.answered_in_korean
+    answers = summarize([korean, korean], [english, in_korean])["answers"]
+    assert answers["in_question_language"] == pytest.approx(0.5)
+    assert answers["korean_correct_in_korean"] == pytest.approx(0.5)
+    assert summarize([GOLD], [grade(GOLD, cited_answer(GOLD.question, [("Korea designated 15 individuals and 16 institutions on October 14.", p)]), 1.0)])["answers"]["korean_correct_in_korean"] is None
