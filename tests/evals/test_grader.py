@@ -166,6 +166,24 @@ def test_a_wrong_name_fails():
 # -- abstention ---------------------------------------------------------------------------------
 
 
+def test_across_the_languages_a_matched_name_does_not_stand_in_for_what_else_the_gold_says():
+    # The gold says what was asked of China; naming China in English is not that (a dev answer once
+    # passed this way, about the ministers' phone call and nothing of the request).
+    question = "조태열 장관은 왕이 외교부장과의 통화에서 탈북민 문제와 관련해 무엇을 요청했나요?"
+    gold = "중국 내 탈북민이 강제북송되지 않고 희망하는 곳으로 갈 수 있도록 해 달라고 요청"
+    assert not correct(question, gold, "Cho Tae-yul held phone talks with Wang Yi of China on February 6. [1]")
+    # Nor does a right count with other countries' names, which the alias table does not hold.
+    question = "3단계에서 2단계로 하향된 국가는 어디인가요?"
+    assert not correct(question, "스페인, 튀니지, 모리셔스 등 6개국", "Six countries, including Peru and Sudan, were lowered to Level 2. [1]")
+
+
+def test_across_the_languages_facts_and_names_suffice_when_they_are_all_the_gold_says():
+    question = "한국은 안보리 선거에서 몇 표를 얻었나요?"
+    assert correct(question, "192개국 중 180표", "Korea received 180 votes out of 192 member states voting. [1]")
+    assert not correct(question, "192개국 중 180표", "Korea received 108 votes out of 192 member states voting. [1]")
+    assert correct("Who met Blinken in Washington in June 2022?", "Foreign Minister Park Jin", "박진 외교부 장관이 블링컨 장관을 만났다. [1]")
+
+
 def test_abstaining_on_an_answerable_question_is_wrong_even_when_unflagged():
     question, gold = TWO_PART
     text = "The press releases I have don't say how many were designated."

@@ -183,7 +183,7 @@ def test_all_gold_counts_a_two_release_question_only_when_both_are_in_the_top_fi
 
 def test_a_korean_question_answered_right_in_english_is_not_answered_in_korean():
     # The grader accepts the English answer (same figures); the language metrics say the reader got English.
-    korean = EvalQuestion("q9", "몇 명의 개인과 몇 개의 기관이 지정되었나요?", GOLD.answer, ("a.txt",), "korean")
+    korean = EvalQuestion("q9", "몇 명의 개인과 몇 개의 기관이 지정되었나요?", GOLD.answer, ("a.txt",), "korean", answer_ko="개인 15명과 기관 16곳")
     p = passage("a.txt", PARA3, paragraph=3)
     english = grade(korean, cited_answer(korean.question, [("Korea designated 15 individuals and 16 institutions on October 14.", p)]), 1.0)
     in_korean = grade(korean, cited_answer(korean.question, [("한국은 10월 14일 개인 15명과 기관 16곳을 지정했습니다.", p)]), 1.0)
