@@ -112,6 +112,26 @@ def korean_proper_nouns(text: str) -> list[str]:
     return list(dict.fromkeys(f for f in found if len(f) >= 2 and has_hangul(f)))
 
 
+_PLACE_PARTICLES = frozenset({"에서", "에", "로", "으로"})
+_NOUN_PHRASE = frozenset({"NNP", "NNG", "NNB", "SN", "SL", "SH", "XPN", "XSN"})
+
+
+def korean_places(text: str) -> list[str]:
+    """Hangul proper nouns of a noun phrase that a place particle closes: "아다나 공군기지로",
+    "인도네시아 발리에서" give 아다나, 인도네시아, 발리. (Korean does not capitalise a place name; its
+    particle says where.)"""
+    found: list[str] = []
+    phrase: list[tuple[str, str]] = []
+    for token in _kiwi_instance().tokenize(normalize(text)):
+        if token.tag in _NOUN_PHRASE:
+            phrase.append((token.form, token.tag))
+            continue
+        if token.tag == "JKB" and token.form in _PLACE_PARTICLES:
+            found += [form for form, tag in phrase if tag == "NNP" and len(form) >= 2 and has_hangul(form)]
+        phrase = []
+    return list(dict.fromkeys(found))
+
+
 def has_hangul(text: str) -> bool:
     return bool(_HANGUL.search(text))
 

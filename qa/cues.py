@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.analysis import has_hangul, korean_places
 from qa.abstain import places_of
 from qa.facts import without_days
 from qa.text import MONTHS, NUMBER_WORDS, tokens
@@ -46,6 +47,8 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
     if kind == "name":
         return 1.0 if any(name not in question for name in _NAME.findall(sentence)) else 0.0
     if kind == "place":
+        if has_hangul(sentence):
+            return 1.0 if any(place not in question for place in korean_places(sentence)) else 0.0
         asked = set(places_of(question))
         return 1.0 if any(place not in asked for place in places_of(sentence)) else 0.0
     return 0.0

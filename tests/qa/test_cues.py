@@ -66,3 +66,29 @@ def test_an_announcement_of_the_event_does_not_answer_what_it_decided(corpus_ind
     assert answer.abstained  # the corpus only says it "is scheduled to be held in Seoul later this month"
     assert not pressroom.ask("What was the ROK-U.S.-Japan foreign ministers' meeting in New York on "
                              "September 22, 2023 set to discuss?").abstained
+
+
+PLACE_QUESTION = "튀르키예로 떠난 긴급구호대는 어떤 항공기를 타고 어디로 향했나요?"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue"),
+    [
+        # The place a particle closes, not given by the question: Incheon and Adana.
+        ("긴급구호대는 인천국제공항 제1터미널에서 출정식을 가진 후 KC-330 수송기를 타고 튀르키예 남부 아다나 공군기지로 향하였다.", 1.0),
+        # A particle after common nouns only ("국가에 대해서는") is no place.
+        ("외교부는 반기마다 여행경보 단계를 조정하고 있으며, 국가에 대해서는 수시로 조정해 나갈 방침이다.", 0.0),
+        # The question's own place again is not an answer.
+        ("정부는 튀르키예로 긴급구호대를 보냈다.", 0.0),
+        ("The team flew to Adana Air Base on a KC-330.", 1.0),
+    ],
+)
+def test_a_place_in_a_korean_sentence_is_the_proper_noun_its_particle_says_is_where(sentence, cue):
+    assert kind_cue(sentence, "place", PLACE_QUESTION) == cue
+
+
+def test_korean_places_are_the_proper_nouns_before_a_place_particle():
+    from ingest.analysis import korean_places
+
+    assert korean_places("박진 장관은 인도네시아 발리에서 열린 G20 외교장관회의에 참석하였다.") == ["인도네시아", "발리"]
+    assert korean_places("박진 장관은 회의에 참석하였다.") == []
