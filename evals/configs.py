@@ -137,9 +137,13 @@ CONFIGS: dict[str, Factory] = {
 }
 
 
-def resolve(names: list[str]) -> list[str]:
+def resolve(names: list[str], baselines: list[str] | tuple[str, ...] = BASELINES) -> list[str]:
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         raise ValueError(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
-    # The baselines are always in the report, so every figure is read against them.
-    return list(dict.fromkeys([*names, *BASELINES]))
+    not_baselines = [b for b in baselines if b not in BASELINES]
+    if not_baselines or not baselines:
+        raise ValueError(f"baselines must be one or more of {', '.join(BASELINES)}; got {', '.join(baselines) or 'none'}")
+    # Baselines are always in the report, so every figure is read against them (all three unless a
+    # long run with a model leaves the slow one out, which its report then says).
+    return list(dict.fromkeys([*names, *baselines]))

@@ -307,10 +307,12 @@ def evaluate(
     check: Annotated[bool, typer.Option("--check", help="Fail when a metric fell below evals/expected.toml.")] = False,
     expected: Annotated[Path, typer.Option(help="Expected metrics for --check.")] = Path("evals/expected.toml"),
     question_set: Annotated[Optional[str], typer.Option("--set", help="Name in expected.toml (default: file stem).")] = None,
+    baselines: Annotated[str, typer.Option(help="Comma-separated baselines (default all three; with a model the tutorial writes every answer, ~30 s each here).")] = "langchain-tutorial,bm25-only,naive-overlap",
+    judge_answers: Annotated[bool, typer.Option("--judge/--no-judge", help="With a model configured, also ask it to judge every answer of every configuration.")] = True,
 ) -> None:
     """Run a question set through configurations side by side, beside the baselines, and write the report."""
     from evals.check import check_metrics
-    from evals.configs import CONFIGS, ConfigUnavailable, CorpusError, EvalContext, check_corpus, resolve
+    from evals.configs import BASELINES, CONFIGS, ConfigUnavailable, CorpusError, EvalContext, check_corpus, resolve
     from evals.judge import LLMJudge, make_llm
     from evals.questions import QuestionFileError, load_questions
     from evals.report import comparison_lines, interval_cell, write_report
@@ -324,15 +326,19 @@ def evaluate(
     unavailable: dict[str, str] = {}
     try:
         items = load_questions(questions)
-        names = resolve([n.strip() for n in configs.split(",") if n.strip()])
+        names = resolve(
+            [n.strip() for n in configs.split(",") if n.strip()], [b.strip() for b in baselines.split(",") if b.strip()]
+        )
         corpus_dirs = [corpus or settings.corpus]
         check_corpus(corpus_dirs)
         llm = make_llm(settings.llm_url, settings.llm_model, settings.llm_api_key)
-        judge = LLMJudge(llm) if llm is not None else None
+        judge = LLMJudge(llm) if llm is not None and judge_answers else None
         embeddings = query_embeddings(settings)
         ctx = EvalContext(
             settings.index, corpus_dirs, settings.embedding_model, settings.k, embeddings, llm, settings.llm_config()
         )
+        for left_out in sorted(set(BASELINES) - set(names)):
+            unavailable[left_out] = "left out of this run (--baselines)"
         runs = []
         for name in names:
             try:

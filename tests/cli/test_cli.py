@@ -85,6 +85,23 @@ def test_eval_writes_report_with_baseline_and_checks(cli_index: Path, tmp_path: 
     assert "pressroom vs naive-overlap: answer_correctness" in result.output
 
 
+def test_eval_may_leave_out_a_baseline_and_the_report_says_so(cli_index: Path, tmp_path: Path):
+    questions = tmp_path / "q.jsonl"
+    lines = (ROOT / "evals" / "questions" / "dev-given.jsonl").read_text(encoding="utf-8").splitlines()
+    questions.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["eval", str(questions), "--index", str(cli_index), "--out", str(out), "--corpus",
+         str(ROOT / "corpus" / "releases"), "--baselines", "naive-overlap"],
+    )
+    assert result.exit_code == 0, result.output
+    assert set(json.loads((out / "metrics.json").read_text())["configs"]) == {"pressroom", "naive-overlap"}
+    assert "langchain-tutorial did not run: left out of this run (--baselines)" in (out / "report.md").read_text()
+    result = runner.invoke(app, ["eval", str(questions), "--index", str(cli_index), "--out", str(tmp_path / "o"), "--baselines", "bm25"])
+    assert result.exit_code != 0 and "baselines must be one or more of" in result.output
+
+
 def test_eval_without_a_corpus_or_question_file_fails_with_a_message(cli_index: Path, tmp_path: Path):
     questions = ROOT / "evals" / "questions" / "dev-given.jsonl"
     result = runner.invoke(

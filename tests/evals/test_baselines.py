@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableLambda
 
 from evals.attribution import citation_problems
 from evals.baselines.naive import build_naive_baseline
-from evals.baselines.tutorial import TUTORIAL_CHUNKING, build_tutorial_baseline, trim_to_budget
+from evals.baselines.tutorial import TUTORIAL_CHUNKING, TutorialLLMAnswer, build_tutorial_baseline, trim_to_budget
 from evals.configs import BM25, CONFIGS, ConfigUnavailable, CorpusError, EvalContext, check_corpus, resolve
 from ingest.index import open_index
 from qa import service
@@ -103,6 +103,24 @@ def test_the_llm_configuration_needs_a_model(embeddings):
 
 def test_baselines_are_always_added():
     assert resolve(["pressroom"]) == ["pressroom", "langchain-tutorial", "bm25-only", "naive-overlap"]
+
+
+def test_a_run_may_leave_out_a_baseline_but_not_all_or_name_another():
+    assert resolve(["pressroom"], ["bm25-only"]) == ["pressroom", "bm25-only"]
+    for wrong in ([], ["pressroom-dense"]):
+        with pytest.raises(ValueError, match="baselines must be"):
+            resolve(["pressroom"], wrong)
+
+
+def test_a_failed_model_call_is_an_empty_answer_that_says_why_not_the_end_of_the_run():
+    from qa.models import Query, ScoredPassage, SearchPlan
+
+    def times_out(_):
+        raise TimeoutError("Request timed out.")
+
+    passage = ScoredPassage("a:p1", "a.txt", "a", "T", "2024-01-01", 1, "en", "Korea sent aid.", 0.5)
+    answer = TutorialLLMAnswer(RunnableLambda(times_out))(SearchPlan(Query("What?"), "What?"), [passage])
+    assert answer.answer == "" and answer.answerer == "tutorial-llm (failed: TimeoutError)"
 
 
 def test_missing_or_empty_corpus_is_an_error(tmp_path):
