@@ -25,6 +25,7 @@ from qa.arithmetic import asks_total
 from qa.cues import announces_only, asks_outcome, kind_cue
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, newest_near_best
+from qa.sentence_check import CheckFailed
 from qa.shorten import fit
 from ingest.analysis import has_hangul, korean_proper_nouns
 from qa.text import MONTHS, QUESTION_WORDS, normalize, tokens, word_count
@@ -253,7 +254,7 @@ class _Candidate:
 
 class ExtractiveAnswerer:
     def __init__(self, embeddings=None, config: ExtractiveConfig | None = None, *, check=None) -> None:
-        """`check`: (question, sentences) -> P(yes) each, or None when it fails (qa.sentence_check)."""
+        """`check`: (question, sentences) -> P(yes) each, raising CheckFailed when it fails (qa.sentence_check)."""
         from ingest.embeddings import USE_MULTILINGUAL, ConcatenatedEmbeddings
 
         self.embeddings = embeddings
@@ -307,12 +308,13 @@ class ExtractiveAnswerer:
                 # (Declining on the penalties of the sentence first before the check, too, was tried: on
                 # dev it saved 9 more of 190 checks and lost one answerable question the check had moved up.)
                 return self._abstain(plan, passages, strongest - unsupported)
-            said_yes = self._check(question, ranked)
-            if said_yes is None:
-                name = f"extractive (check failed: {self.check.last_error})"
-            elif said_yes < self.config.check_decline_below:
-                return self._abstain(plan, passages, said_yes)
+            try:
+                said_yes = self._check(question, ranked)
+            except CheckFailed as failed:
+                name = f"extractive (check failed: {failed})"
             else:
+                if said_yes < self.config.check_decline_below:
+                    return self._abstain(plan, passages, said_yes)
                 # A sentence the check moves up is judged with the evidence's best score: how strong the
                 # evidence is does not change with which of its sentences answers.
                 ranked.sort(key=self._ranking, reverse=True)
@@ -395,13 +397,11 @@ class ExtractiveAnswerer:
             confidence -= self.config.w_not_yet
         return confidence
 
-    def _check(self, question: str, ranked: list[_Candidate]) -> float | None:
-        """The model's P(yes) for each of the best sentences, kept on them; the highest, or None when the
-        model failed (the answer is then the answerer's alone)."""
+    def _check(self, question: str, ranked: list[_Candidate]) -> float:
+        """The model's P(yes) for each of the best sentences, kept on them; the highest. CheckFailed when
+        the model failed (the answer is then the answerer's alone)."""
         top = ranked[: self.config.check_top]
         said = self.check(question, [c.sentence for c in top])
-        if said is None:
-            return None
         for c, p in zip(top, said):
             c.checked = p
         return max(said, default=0.0)

@@ -33,25 +33,28 @@ def yes_probability(top_logprobs: Sequence[dict]) -> float | None:
     return yes / (yes + no)
 
 
+class CheckFailed(Exception):
+    """The model did not answer (connection, time-out, status error); the message says why."""
+
+
 class SentenceCheck:
     """(question, sentences) -> P(yes) per sentence, from a LangChain chat model that returns log-probabilities
-    (ChatOpenAI against llama.cpp, vLLM or a hosted API). None for the whole call when the model fails."""
+    (ChatOpenAI against llama.cpp, vLLM or a hosted API). Raises CheckFailed when the model fails: the
+    reason travels with the call, not on the object, which concurrent questions share."""
 
     def __init__(self, chat_model, *, name: str = "model") -> None:
         self.chat_model = chat_model.bind(logprobs=True, top_logprobs=10, max_tokens=1, temperature=0)
         self.name = name
-        self.last_error = ""
 
-    def __call__(self, question: str, sentences: Sequence[str]) -> list[float] | None:
-        self.last_error = ""
+    def __call__(self, question: str, sentences: Sequence[str]) -> list[float]:
         out: list[float] = []
         for sentence in sentences:
             try:
                 reply = self.chat_model.invoke([("user", _ASK.format(question=as_data(question), sentence=as_data(sentence)))])
             except Exception as exc:  # the endpoint's connection, timeout and status errors, whatever the transport
-                self.last_error = f"{type(exc).__name__}: {str(exc)[:200]}"
-                log.warning("sentence check failed (%s); answering without it", self.last_error)
-                return None
+                reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+                log.warning("sentence check failed (%s); answering without it", reason)
+                raise CheckFailed(reason) from exc
             content = (reply.response_metadata.get("logprobs") or {}).get("content") or []
             p = yes_probability(content[0].get("top_logprobs", [])) if content else None
             if p is None:

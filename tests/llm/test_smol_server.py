@@ -124,10 +124,9 @@ def test_the_sentence_check_reads_yes_and_no_from_the_real_server(smol_url):
 
     check = SentenceCheck(make_chat_model(config(smol_url)), name="smollm2")
     sentences = ["Korea and ASEAN established dialogue relations in 1989.", "The vaccine was donated to Viet Nam."]
-    said = check(QUESTION, sentences)
-    assert said is not None and len(said) == 2, check.last_error
+    said = check(QUESTION, sentences)  # a failed call raises CheckFailed with the reason
+    assert len(said) == 2
     assert all(0.0 <= p <= 1.0 for p in said)
-    assert check.last_error == ""
 
 
 def test_check_mode_answers_with_a_release_sentence_through_the_real_server(smol_url, embeddings):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import pytest
 from langchain_core.messages import AIMessage
 
 from qa.answering import make_answerer
 from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
 from qa.generative import LLMConfig
 from qa.models import Query, ScoredPassage, SearchPlan
-from qa.sentence_check import SentenceCheck, yes_probability
+from qa.sentence_check import CheckFailed, SentenceCheck, yes_probability
 
 SCENE = "The KC-330 left Tel Aviv on October 14 with 163 Korean nationals on board."
 ANSWER = "The KC-330 also carried 6 Singaporean nationals."
@@ -30,13 +31,12 @@ class FakeCheck:
     name = "fake"
 
     def __init__(self, says: dict[str, float] | None, default: float = 0.1) -> None:
-        self.says, self.default, self.asked, self.last_error = says, default, [], ""
+        self.says, self.default, self.asked = says, default, []
 
     def __call__(self, question, sentences):
         self.asked.append(list(sentences))
         if self.says is None:
-            self.last_error = "ConnectionError: refused"
-            return None
+            raise CheckFailed("ConnectionError: refused")
         return [self.says.get(s, self.default) for s in sentences]
 
 
@@ -117,10 +117,10 @@ def test_the_check_asks_one_token_with_log_probabilities_per_sentence():
     assert "Sentence: It rained." in chat.prompts[1]  # a sentence cannot start a line of its own
 
 
-def test_a_failing_endpoint_is_none_with_the_reason():
+def test_a_failing_endpoint_raises_with_the_reason():
     check = SentenceCheck(FakeChat([_reply(0.9), ConnectionError("refused")]))
-    assert check("Who?", ["Kim won.", "Lee lost."]) is None
-    assert check.last_error.startswith("ConnectionError")
+    with pytest.raises(CheckFailed, match="^ConnectionError: refused"):
+        check("Who?", ["Kim won.", "Lee lost."])
 
 
 def test_check_mode_builds_the_extractive_answerer_with_the_check():
