@@ -268,7 +268,8 @@ def unchecked_words(gold: str, question: str) -> set[str]:
     the grader can match in the other language (capitalised English words: names and their titles, as
     "Foreign Minister Park Jin"; a Korean form in evals/aliases.tsv)."""
     named = " ".join(re.findall(r"\b[A-Z][\w'’.&-]*", gold))
-    named += " " + " ".join(form for group in korean_names(gold) for form in group if form in fold(gold))
+    folded = fold(gold)
+    named += " " + " ".join(form for group in korean_names(gold) for form in group if form in folded)
     # A Korean counter written onto its number ("192개국", "15명") belongs to the fact.
     counted = re.sub(r"\d[\d,.]*\s*[\uac00-\ud7a3]+", " ", gold)
     return keywords(counted) - keywords(question) - keywords(named)

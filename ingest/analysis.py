@@ -108,8 +108,11 @@ def korean_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 def korean_proper_nouns(text: str) -> list[str]:
     """The Hangul proper nouns Kiwi finds in `text` (NNP, two syllables or more): 멕시코, 에브라르드, 박진."""
-    found = (t.form for t in _kiwi_instance().tokenize(normalize(text)) if t.tag == "NNP")
-    return list(dict.fromkeys(f for f in found if len(f) >= 2 and has_hangul(f)))
+    return list(dict.fromkeys(t.form for t in _kiwi_instance().tokenize(normalize(text)) if _hangul_name(t.form, t.tag)))
+
+
+def _hangul_name(form: str, tag: str) -> bool:
+    return tag == "NNP" and len(form) >= 2 and has_hangul(form)
 
 
 _PLACE_PARTICLES = frozenset({"에서", "에", "로", "으로"})
@@ -127,7 +130,7 @@ def korean_places(text: str) -> list[str]:
             phrase.append((token.form, token.tag))
             continue
         if token.tag == "JKB" and token.form in _PLACE_PARTICLES:
-            found += [form for form, tag in phrase if tag == "NNP" and len(form) >= 2 and has_hangul(form)]
+            found += [form for form, tag in phrase if _hangul_name(form, tag)]
         phrase = []
     return list(dict.fromkeys(found))
 

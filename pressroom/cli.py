@@ -307,7 +307,7 @@ def evaluate(
     check: Annotated[bool, typer.Option("--check", help="Fail when a metric fell below evals/expected.toml.")] = False,
     expected: Annotated[Path, typer.Option(help="Expected metrics for --check.")] = Path("evals/expected.toml"),
     question_set: Annotated[Optional[str], typer.Option("--set", help="Name in expected.toml (default: file stem).")] = None,
-    baselines: Annotated[str, typer.Option(help="Comma-separated baselines (default all three; with a model the tutorial writes every answer, ~30 s each here).")] = "langchain-tutorial,bm25-only,naive-overlap",
+    baselines: Annotated[Optional[str], typer.Option(help="Comma-separated baselines (default all three; with a model the tutorial writes every answer, ~30 s each here).")] = None,
     judge_answers: Annotated[bool, typer.Option("--judge/--no-judge", help="With a model configured, also ask it to judge every answer of every configuration.")] = True,
 ) -> None:
     """Run a question set through configurations side by side, beside the baselines, and write the report."""
@@ -326,9 +326,8 @@ def evaluate(
     unavailable: dict[str, str] = {}
     try:
         items = load_questions(questions)
-        names = resolve(
-            [n.strip() for n in configs.split(",") if n.strip()], [b.strip() for b in baselines.split(",") if b.strip()]
-        )
+        chosen = BASELINES if baselines is None else [b.strip() for b in baselines.split(",") if b.strip()]
+        names = resolve([n.strip() for n in configs.split(",") if n.strip()], chosen)
         corpus_dirs = [corpus or settings.corpus]
         check_corpus(corpus_dirs)
         llm = make_llm(settings.llm_url, settings.llm_model, settings.llm_api_key)
