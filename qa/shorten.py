@@ -97,8 +97,29 @@ def shorten(sentence: str, question: str, kind: str | None, words_to_cut: int, e
     return text
 
 
+_ASIDE = re.compile(r"\s*\(([^()]*)\)")
+
+
+def without_asides(sentence: str, question: str, words_to_cut: int) -> str:
+    """`sentence` without parenthesised asides ("(local time)", "(SED)") that hold no figure and no word
+    of the question, until `words_to_cut` words are gone: the last resort of an answer over budget."""
+    asked = set(tokens(question)) - QUESTION_WORDS
+    cut = 0
+
+    def drop(m: re.Match) -> str:
+        nonlocal cut
+        inside = m.group(1)
+        if cut >= words_to_cut or _FACT.search(inside) or set(tokens(inside)) & asked:
+            return m.group(0)
+        cut += word_count(inside)
+        return ""
+
+    return _ASIDE.sub(drop, sentence)
+
+
 def fit(pieces: list[tuple[str, str, str | None]], budget: int) -> list[str]:
-    """Each (sentence, question it answers, asked kind) shortened, longest first, until the whole fits."""
+    """Each (sentence, question it answers, asked kind) shortened, longest first, until the whole fits:
+    clauses nobody asked about first, then asides in parentheses."""
     texts = [sentence for sentence, _, _ in pieces]
     for i in sorted(range(len(pieces)), key=lambda i: -word_count(texts[i])):
         over = sum(word_count(t) for t in texts) - budget
@@ -107,4 +128,9 @@ def fit(pieces: list[tuple[str, str, str | None]], budget: int) -> list[str]:
         sentence, question, kind = pieces[i]
         others = frozenset(t for j, text in enumerate(texts) if j != i for t in tokens(text))
         texts[i] = shorten(sentence, question, kind, over, others)
+    for i in sorted(range(len(pieces)), key=lambda i: -word_count(texts[i])):
+        over = sum(word_count(t) for t in texts) - budget
+        if over <= 0:
+            break
+        texts[i] = without_asides(texts[i], pieces[i][1], over)
     return texts

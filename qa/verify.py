@@ -94,6 +94,18 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+_ADDED_YEAR = re.compile(r",\s((?:19|20)\d\d)\b|\s?\(((?:19|20)\d\d)년?\)|\b((?:19|20)\d\d)년\s")
+
+
+def _shortened_and_dated(sentence: str, quote: str, release_date: str) -> bool:
+    """Whether `sentence` is `quote` with words left out and years added that its release date allows."""
+    years = [int(next(g for g in m.groups() if g)) for m in _ADDED_YEAR.finditer(sentence)]
+    if years and (not release_date[:4].isdigit() or any(abs(y - int(release_date[:4])) > 1 for y in years)):
+        return False
+    words = iter(re.findall(r"\w+", quote))
+    return all(word in words for word in re.findall(r"\w+", _ADDED_YEAR.sub(" ", sentence)))
+
+
 class CitationVerifier:
     """Answer -> Answer with only supported sentences and citations; `embeddings` (optional) judge meaning."""
 
@@ -128,10 +140,16 @@ class CitationVerifier:
 
     def support(self, sentence: str, passage: ScoredPassage, question: str = "", *, quote: str = "") -> Support:
         text = passage.text
-        # The extractive answerer quotes the passage verbatim: the quote is its own support.
+        # The extractive answerer quotes the passage verbatim: the quote is its own support…
         if quote and sentence in text:
             start = text.find(sentence)
             return Support(True, (start, start + len(sentence)))
+        # …and so is its shortened, dated form of a quote: clauses and asides left out, a day given
+        # the year of the release's dateline (or the year either side: "December 28" in a January release).
+        for piece in quote.split(" … ") if quote else []:
+            if piece in text and _shortened_and_dated(sentence, piece, passage.date):
+                start = text.find(piece)
+                return Support(True, (start, start + len(piece)))
         reasons = []
         known = facts_of(f"{passage.title} {text}") | facts_of_date(passage.date)
         missing = facts_of(sentence) - known

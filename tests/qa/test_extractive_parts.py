@@ -110,3 +110,25 @@ def test_a_korean_release_lacking_the_questions_korean_names_counts_them_missing
     mexico = "박진 외교부 장관은 2022년 7월 4일 에브라르드 멕시코 외교장관과 회담을 갖고 FTA 추진에 합의했다."
     assert {"에브라르드", "멕시코"} <= set(_missing_names(question, bali))
     assert _missing_names(question, mexico) == []
+
+
+def test_a_list_question_asks_for_several_releases():
+    from qa.extractive import asks_for_several
+
+    for question in ("Which foreign ministers' meetings did Park Jin host in Busan?",
+                     "In which cities did Cho Hyun-dong hold talks with Wendy Sherman?",
+                     "Which foreign ministers came to Korea for talks with Park Jin in November 2023?"):
+        assert asks_for_several(question), question
+    for question in ("Which country hosted the 10th trilateral meeting?", "What was the theme of the meeting?",
+                     "Which was released later, the report or the dialogue?", "What is Korea's ODA budget?"):
+        assert not asks_for_several(question), question
+
+
+def test_a_list_question_is_answered_from_each_release_that_names_the_asked_for_thing(pressroom):
+    answer = pressroom.ask("Which foreign ministers' meetings did Park Jin host in Busan, and when?")
+    assert {"010_pacific-islands-fmm-busan.txt", "033_trilateral-fmm-busan.txt"} <= released(answer)
+    # Another release of his whose sentence is about a visit, not a meeting, is not listed.
+    assert "006_park-hayashi-tokyo.txt" not in released(answer), answer.answer
+    assert "October 26, 2022" in answer.answer and "November 26, 2023" in answer.answer
+    assert citation_problems(answer) == [] and words(answer.answer) <= 80
+

@@ -1,4 +1,4 @@
-"""A "when" answer quoted from a release gains the year from the release's dateline, unless a date in it has its year;
+"""A date quoted from a release gains the year from the release's dateline, unless a date in it has its year;
 "this year" gains it in every answer."""
 
 from __future__ import annotations
@@ -10,6 +10,15 @@ def test_a_month_and_day_gain_the_release_year():
     assert with_release_year("On May 30, the Ministry opened the Center.", "2022-05-31") == "On May 30, 2022, the Ministry opened the Center."
     assert with_release_year("Cho took office on January 10.", "2024-01-11") == "Cho took office on January 10, 2024."
     assert with_release_year("박진 장관은 5월 30일 개소식을 열었다.", "2022-05-31") == "박진 장관은 2022년 5월 30일 개소식을 열었다."
+
+
+def test_the_year_is_the_one_that_puts_the_day_nearest_the_release():
+    # A January release looks back at December; a December release ahead to January.
+    assert with_release_year("The 7th SED was held on December 12.", "2023-01-05") == "The 7th SED was held on December 12, 2022."
+    assert with_release_year("The term begins on January 1.", "2023-12-20") == "The term begins on January 1, 2024."
+    assert with_release_year("정부는 12월 28일 보고서를 발표했다.", "2023-01-05") == "정부는 2022년 12월 28일 보고서를 발표했다."
+    assert with_release_year("It ended on June 4-5.", "2024-06-06") == "It ended on June 4-5, 2024."
+    assert with_release_year("Held on February 29.", "2024-03-01") == "Held on February 29, 2024."
 
 
 def test_sentences_with_a_year_or_without_a_date_or_undated_releases_are_left_alone():

@@ -82,3 +82,18 @@ def test_a_clause_with_a_spelled_out_number_or_after_an_opening_date_stays():
     assert shorten(sentence, "What happened on December 2?", None, 20) == (
         "On December 2, the government designated eight individuals and seven institutions."
     )
+
+
+def test_asides_in_parentheses_go_last_and_never_with_a_figure_or_an_asked_word():
+    sentence = (
+        "Vice Minister Kang Insun and Under Secretary Jose W. Fernandez held the 8th ROK-U.S. Senior Economic "
+        "Dialogue (SED) in Seoul on January 31, 2024 (local time), as co-chairs (the 2023 session was cancelled)."
+    )
+    # Every clause holds a figure or an asked word, so only asides can go.
+    [short] = fit([(sentence, "Where was the 8th Senior Economic Dialogue held, and who co-chaired it?", "place")], 20)
+    assert "(SED)" not in short and "(local time)" not in short
+    assert "(the 2023 session was cancelled)" in short  # it holds a figure
+    [kept] = fit([(sentence, "What does SED stand for?", None)], 20)
+    assert "(SED)" in kept  # the question asks about it
+    [untouched] = fit([(sentence, "Where was it held?", "place")], 80)
+    assert untouched == sentence

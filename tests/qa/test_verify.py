@@ -144,3 +144,20 @@ def test_a_short_korean_sentence_with_matching_figures_may_cite_an_english_passa
     assert not good.abstained and good.citations[0].span is not None
     bad = verify(answer_from_text(plan, [passage], [passage], "[1] 한국은 150표를 얻었습니다.", "llm:test"))
     assert bad.abstained
+
+
+def test_a_shortened_dated_quote_is_supported_by_the_quote_itself():
+    text = (
+        "The 7th Dialogue was held in Washington, D.C. on December 12 (local time), and the two sides agreed "
+        "to expand cooperation. Other business followed."
+    )
+    passage = ScoredPassage("sed#1", "sed.txt", "sed", "SED", "2023-01-05", 1, "en", text, 0.9)
+    quote = text.split(" Other")[0]
+    verifier = CitationVerifier()
+    # The answerer's own form: an aside left out, the day given the year nearest the January dateline.
+    shown = "The 7th Dialogue was held in Washington, D.C. on December 12, 2022, and the two sides agreed to expand cooperation."
+    support = verifier.support(shown, passage, "When was the 7th Dialogue held?", quote=quote)
+    assert support.ok and text[support.span[0] : support.span[1]] == quote
+    # A year the dateline cannot give, or a word the quote does not have, is not the quote's form.
+    for wrong in (shown.replace("2022", "2019"), shown.replace("expand", "end")):
+        assert not verifier.support(wrong, passage, "When was the 7th Dialogue held?", quote=quote).ok
