@@ -213,7 +213,7 @@ def salient_terms(question: str) -> list[str]:
     terms: list[str] = []
     for i, word in enumerate(words):
         lower = normalize(word)
-        if lower in QUESTION_WORDS or lower in {"korea", "korean", "rok"}:
+        if lower in QUESTION_WORDS or lower in {"korea", "korean", "koreans", "rok"}:
             continue
         if word[0].isdigit() or (word[0].isupper() and i > 0):
             # "Korea's" -> "korea"; "Otis" stays "otis" (stripping every trailing s made it "oti").
@@ -481,6 +481,11 @@ class ExtractiveAnswerer:
         """
         texts = [_passage_text(p) for p in passages]
         missing = _missing_terms(question, texts)
+        if missing and not has_hangul(question):
+            # An English question's name that a Korean release writes in Hangul ("Ireland", 아일랜드) is there.
+            korean = [p.text for p in passages if has_hangul(p.text)]
+            spelled = {normalize(w) for w in english_names(question) if any(names_spelled_in([w], text) for text in korean)}
+            missing = [t for t in missing if t not in spelled]
         return self.config.missing_penalty * len(missing)
 
     def _candidates(self, passages: list[ScoredPassage]) -> list[_Candidate]:

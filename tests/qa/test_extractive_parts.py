@@ -132,3 +132,18 @@ def test_a_list_question_is_answered_from_each_release_that_names_the_asked_for_
     assert "October 26, 2022" in answer.answer and "November 26, 2023" in answer.answer
     assert citation_problems(answer) == [] and words(answer.answer) <= 80
 
+
+
+def test_a_name_a_korean_release_writes_in_hangul_is_not_missing_from_it():
+    from qa.extractive import ExtractiveAnswerer
+    from qa.models import ScoredPassage
+
+    def passage(text: str) -> ScoredPassage:
+        return ScoredPassage("r#1", "r.txt", "r", "워킹홀리데이", "2023-02-01", 1, "ko", text, 0.9)
+
+    answerer = ExtractiveAnswerer(None)
+    question = "In 2019, how many Koreans visited Ireland?"
+    spelled = passage("코로나19 이전인 2019년에는 한국인 11,733명이 아일랜드를 찾았다.")
+    other = passage("코로나19 이전인 2019년에는 한국인 11,733명이 일본을 찾았다.")
+    assert answerer._unsupported_penalty(question, [spelled]) == 0
+    assert answerer._unsupported_penalty(question, [other]) == answerer.config.missing_penalty
