@@ -233,6 +233,13 @@ def focus_tokens(question: str) -> set[str]:
     return found - QUESTION_WORDS
 
 
+# "What did Seoul and Beijing need to do?": a capital stands for its government.
+_CAPITAL_OF = {
+    "seoul": ("korea",), "beijing": ("china", "chinese"), "tokyo": ("japan",), "pyongyang": ("north korea", "dprk"),
+    "washington": ("u.s.", "united states"), "moscow": ("russia",), "kyiv": ("ukraine",),
+}
+
+
 def _missing_terms(question: str, texts: list[str]) -> list[str]:
     """Salient terms of the question found in none of `texts`: whole words from their start ("otis" is
     not in "negotiations", "7" not in "17" or "2017" in "20170"), a hyphenated name piece by piece
@@ -246,6 +253,8 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
         pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
         patterns = [re.compile(rf"(?<!\w){re.escape(p)}" + (r"(?!\d)" if p[-1:].isdigit() else "")) for p in pieces]
         if any(all(p.search(text) for p in patterns) for text in texts):
+            continue
+        if term in _CAPITAL_OF and any(re.search(rf"(?<!\w){country}", text) for country in _CAPITAL_OF[term] for text in texts):
             continue
         if term in acronyms:
             if initials is None:

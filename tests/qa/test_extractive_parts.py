@@ -86,6 +86,14 @@ def test_unsupported_terms_are_whole_words():
     assert _missing_terms("How many votes in 2017?", ["in 20170 votes"]) == ["2017"]
 
 
+def test_a_capital_standing_for_its_government_is_found_by_the_country():
+    from qa.extractive import _missing_terms
+
+    question = "In his first call with Wang Yi, what did Cho say Seoul and Beijing needed to do?"
+    assert _missing_terms(question, ["cho and wang yi: korea and china should talk more often"]) == []
+    assert _missing_terms(question, ["cho and wang yi: korea and japan should talk more often"]) == ["beijing"]
+
+
 def test_an_acronym_is_found_spelled_out():
     from qa.extractive import _missing_terms
 
