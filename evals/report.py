@@ -129,7 +129,7 @@ def write_report(
     lines += _table(["metric", *names], rows) + [""]
     if comparisons:
         lines += ["## Paired comparisons against the baselines", "",
-                  "Paired bootstrap on the same questions; \"within noise\": the 95% interval of the difference holds 0. "
+                  "Paired bootstrap on the same questions; \"within noise\": the 95% interval of the difference holds 0, or the paired permutation test gives p >= 0.05. "
                   "For false_abstention lower is better.", ""]
         lines += [f"- {line}" for line in comparison_lines(comparisons)] + [""]
     lines += ["## Configurations side by side", ""]
