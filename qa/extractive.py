@@ -233,11 +233,18 @@ def focus_tokens(question: str) -> set[str]:
     return found - QUESTION_WORDS
 
 
-# "What did Seoul and Beijing need to do?": a capital stands for its government.
+# "What did Seoul and Beijing need to do?": a capital stands for its government, unless it is where
+# something happened ("talks in Beijing"): then the evidence must name the city.
 _CAPITAL_OF = {
     "seoul": ("korea",), "beijing": ("china", "chinese"), "tokyo": ("japan",), "pyongyang": ("north korea", "dprk"),
     "washington": ("u.s.", "united states"), "moscow": ("russia",), "kyiv": ("ukraine",),
 }
+_CAPITAL = re.compile(r"(?:(\w+)\s+)?\b(%s)\b" % "|".join(c.capitalize() for c in _CAPITAL_OF))
+_PLACE_WORDS = frozenset("in at to from into of near visit visited visiting via".split())
+
+
+def _capitals_for_governments(question: str) -> set[str]:
+    return {m.group(2).lower() for m in _CAPITAL.finditer(question) if (m.group(1) or "").lower() not in _PLACE_WORDS}
 
 
 def _missing_terms(question: str, texts: list[str]) -> list[str]:
@@ -248,13 +255,16 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
     # "MOFA" is how staff write what a release spells out: "the Ministry of Foreign Affairs".
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{3,6}\b", question)}
     initials: list[str] | None = None
+    metonyms = _capitals_for_governments(question)
     for term in salient_terms(question):
         # A plural matches its singular by prefix: "dialogues" is found in "Dialogue".
         pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
         patterns = [re.compile(rf"(?<!\w){re.escape(p)}" + (r"(?!\d)" if p[-1:].isdigit() else "")) for p in pieces]
         if any(all(p.search(text) for p in patterns) for text in texts):
             continue
-        if term in _CAPITAL_OF and any(re.search(rf"(?<!\w){country}", text) for country in _CAPITAL_OF[term] for text in texts):
+        if term in _CAPITAL_OF and term in metonyms and any(
+            re.search(rf"(?<!\w){re.escape(country)}", text) for country in _CAPITAL_OF[term] for text in texts
+        ):
             continue
         if term in acronyms:
             if initials is None:

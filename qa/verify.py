@@ -99,7 +99,8 @@ _ADDED_YEAR = re.compile(r",\s((?:19|20)\d\d)\b|\s?\(((?:19|20)\d\d)년?\)|\b((?
 
 def _shortened_and_dated(sentence: str, quote: str, release_date: str) -> bool:
     """Whether `sentence` is `quote` with words left out and years added that its release date allows."""
-    years = [int(next(g for g in m.groups() if g)) for m in _ADDED_YEAR.finditer(sentence)]
+    # The years the sentence has that its quote does not: the added ones.
+    years = [int(y) for m in _ADDED_YEAR.finditer(sentence) if (y := next(g for g in m.groups() if g)) not in quote]
     if years and (not release_date[:4].isdigit() or any(abs(y - int(release_date[:4])) > 1 for y in years)):
         return False
     words = iter(re.findall(r"\w+", quote))

@@ -92,6 +92,10 @@ def test_a_capital_standing_for_its_government_is_found_by_the_country():
     question = "In his first call with Wang Yi, what did Cho say Seoul and Beijing needed to do?"
     assert _missing_terms(question, ["cho and wang yi: korea and china should talk more often"]) == []
     assert _missing_terms(question, ["cho and wang yi: korea and japan should talk more often"]) == ["beijing"]
+    # Where something happened, the city itself must be there.
+    assert _missing_terms("What did Cho and Wang Yi agree in Beijing?", ["cho and wang yi: china agreed"]) == ["beijing"]
+    assert _missing_terms("How did Washington respond?", ["the u.s. responded"]) == []
+    assert _missing_terms("How did Washington respond?", ["the uses of aid"]) == ["washington"]
 
 
 def test_an_acronym_is_found_spelled_out():

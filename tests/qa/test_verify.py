@@ -161,3 +161,9 @@ def test_a_shortened_dated_quote_is_supported_by_the_quote_itself():
     # A year the dateline cannot give, or a word the quote does not have, is not the quote's form.
     for wrong in (shown.replace("2022", "2019"), shown.replace("expand", "end")):
         assert not verifier.support(wrong, passage, "When was the 7th Dialogue held?", quote=quote).ok
+    # A year the quote itself has (2017) beside the one added to the day (2023) is still its own form.
+    old = "정부는 2017년 협정에 이어 6월 6일 개정본에 서명했다."
+    mou = ScoredPassage("mou#1", "mou.txt", "mou", "MOU", "2023-06-07", 1, "ko", old, 0.9)
+    dated = "정부는 2017년 협정에 이어 2023년 6월 6일 개정본에 서명했다."
+    support = verifier.support(dated, mou, "언제 서명했나요?", quote=old)
+    assert support.ok and support.span == (0, len(old))
