@@ -24,7 +24,7 @@ from qa.citations import cite
 from qa.arithmetic import asks_total
 from qa.cues import announces_only, asks_outcome, kind_cue
 from qa.models import Answer, ScoredPassage, SearchPlan
-from qa.recency import asks_lookback, looks_back, newest_near_best
+from qa.recency import asks_lookback, looks_back, nearest_year, newest_near_best
 from qa.sentence_check import CheckFailed
 from qa.shorten import fit
 from ingest.analysis import has_hangul, korean_proper_nouns
@@ -159,23 +159,12 @@ def with_release_year(sentence: str, release_date: str) -> str:
         return sentence
     if m := _MONTH_DAY.search(sentence):
         month, day = m.group(0).split()[0].lower(), re.match(r"\D*(\d+)", m.group(0)).group(1)
-        year = _nearest_year(release_date, MONTHS.index(month) + 1, int(day))
+        year = nearest_year(date.fromisoformat(release_date), MONTHS.index(month) + 1, int(day))
         return f"{sentence[: m.end()]}, {year}{sentence[m.end():]}"
     if m := _KO_MONTH_DAY.search(sentence):
         month, day = (int(n) for n in re.findall(r"\d+", m.group(1)))
-        return f"{sentence[: m.start(1)]}{_nearest_year(release_date, month, day)}년 {sentence[m.start(1):]}"
+        return f"{sentence[: m.start(1)]}{nearest_year(date.fromisoformat(release_date), month, day)}년 {sentence[m.start(1):]}"
     return sentence
-
-
-def _nearest_year(release_date: str, month: int, day: int) -> int:
-    released = date.fromisoformat(release_date)
-    options = []
-    for year in (released.year - 1, released.year, released.year + 1):
-        try:
-            options.append((abs((date(year, month, day) - released).days), year))
-        except ValueError:  # February 29 of a year without it, or a day the month has not
-            continue
-    return min(options)[1] if options else released.year
 
 
 _THIS_YEAR = re.compile(r"\b(this year)\b(?!\s*\(|['’]s)|(올해|금년)(?!\s*\()", re.IGNORECASE)

@@ -10,7 +10,7 @@ the sentence itself names can: "on January 31" in a release of February 1, 2024 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Callable, Sequence, TypeVar
 
 import dateparser
@@ -31,28 +31,44 @@ _RANGE_END = re.compile(r"\s*[-–]\s*\d{1,2}")
 
 
 def event_dates(sentence: str, release_date: str) -> list[date]:
-    """The dates a sentence names, a missing year taken from its release: the latest such day no more
-    than a week after the release ("December 28" in a January release is last December; "January 8"
-    in a release of January 5 is this week's). A year alone ("the 2023 budget") counts as that
-    year's end, or the release's own day when that comes first: "the plan for 2024" in a release of
-    February 2024 is as new as the release."""
+    """The dates a sentence names, a missing year taken from its release (`nearest_year`: "December 28"
+    in a January release is last December; "March 15" in a January release is this March, an event
+    it announces). A year alone ("the 2023 budget") counts as that year's end, or the release's own
+    day when that comes first: "the plan for 2024" in a release of February 2024 is as new as the release."""
     try:
         released = datetime.fromisoformat(release_date)
     except ValueError:
         return []
-    settings = {"RELATIVE_BASE": released + timedelta(days=7), "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"}
+    settings = {"RELATIVE_BASE": released, "PREFER_DAY_OF_MONTH": "first"}
     found = []
     for m in _MENTION.finditer(sentence):
         text = _RANGE_END.sub("", m.group(0)).strip()
         if m.group("en") and not re.search(r"\d", text):
             continue  # a month alone ("in May") is too vague, and "May" may be the verb
         parsed = dateparser.parse(text, languages=["en", "ko"], settings=settings)
-        if parsed is not None:
-            found.append(parsed.date())
+        if parsed is None:
+            continue
+        day = parsed.date()
+        if not _YEAR.search(text):
+            day = day.replace(year=nearest_year(released.date(), day.month, day.day))
+        found.append(day)
     rest = _MENTION.sub(" ", sentence)
     for m in _YEAR.finditer(rest):
         found.append(min(date(int(m.group(1)), 12, 31), released.date()))
     return found
+
+
+def nearest_year(released: date, month: int, day: int) -> int:
+    """The year of a day a release names without one: the year that puts it nearest the release's
+    dateline (a January release's "December 28" is the year before, a December release's "January 5"
+    the year after). The one rule for the answer's shown dates and for recency."""
+    options = []
+    for year in (released.year - 1, released.year, released.year + 1):
+        try:
+            options.append((abs((date(year, month, day) - released).days), year))
+        except ValueError:  # February 29 of a year without it
+            continue
+    return min(options)[1] if options else released.year
 
 
 def event_date(sentence: str, release_date: str) -> date | None:

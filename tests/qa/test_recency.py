@@ -17,9 +17,13 @@ def test_a_sentence_is_dated_by_the_dates_it_names():
     assert event_dates("The summit is set for June 4-5, 2024.", "2024-02-01") == [date(2024, 6, 4)]
 
 
-def test_a_missing_year_is_the_latest_one_up_to_a_week_after_the_release():
+def test_a_missing_year_is_the_one_nearest_the_release():
     assert event_dates("On December 28, the government released the report.", "2023-01-05") == [date(2022, 12, 28)]
     assert event_dates("The talks are set for January 8.", "2024-01-05") == [date(2024, 1, 8)]
+    # An event the release announces months ahead is this year's, as the answer shows it (with_release_year).
+    assert event_dates("The summit will be held on March 15.", "2024-01-05") == [date(2024, 3, 15)]
+    assert event_dates("정상회의는 3월 15일 열린다.", "2024-01-05") == [date(2024, 3, 15)]
+    assert event_dates("The meeting on January 3 will be the first of the new year.", "2023-12-20") == [date(2024, 1, 3)]
 
 
 def test_a_year_alone_counts_as_its_end_but_never_after_the_release():
