@@ -115,3 +115,21 @@ def asks_outcome(question: str) -> bool:
     return bool(_ASKS_OUTCOME.search(question)) and not _NOT_YET.search(question) and not re.search(
         r"\b(?:set|scheduled|expected|due|planned|slated) to\b|\bwill\b|\bplan", question, re.IGNORECASE
     )
+
+
+# What a release says an event produced or what someone said there: the reporting verbs of an outcome.
+_TELLS_OUTCOME = re.compile(
+    r"\b(?:agree[ds]?|agreeing|said|say|says|stress(?:ed|es)?|emphasi[sz]ed|note[ds]?|noting|express(?:ed|es)|discuss(?:ed|es)?"
+    r"|decide[ds]?|adopt(?:ed|s)?|sign(?:ed|s)?|conclude[ds]?|announce[ds]?|repl(?:ied|ies)|urge[ds]?|call(?:ed|s)? (?:for|on)"
+    r"|welcome[ds]?|share[ds]?|reaffirm(?:ed|s)?|exchange[ds]?|explain(?:ed|s)?|ask(?:ed|s)?|propos(?:ed|es)|request(?:ed|s)?"
+    r"|highlight(?:ed|s)?|underscor(?:ed|es)|vow(?:ed|s)?|pledge[ds]?|commit(?:ted|s)?|confirm(?:ed|s)?|recogni[sz]ed|appreciat(?:ed|es)"
+    r"|hope[ds]?|look(?:ed|s)? forward|assess(?:ed|es)?|review(?:ed|s)?|condemn(?:ed|s)?|protest(?:ed|s)?|demand(?:ed|s)?"
+    r"|accord|agreement|outcome|result(?:ed|s)?)\b"
+    r"|합의|강조|밝혔|밝히|언급|논의|표명|요청|평가|공유|설명|제안|당부|촉구|환영|확인|재확인|서명|채택|발표|결정|협의|의견을 교환",
+    re.IGNORECASE,
+)
+
+
+def tells_outcome(sentence: str) -> bool:
+    """The sentence reports what was agreed, said or decided, not only that the event took place."""
+    return bool(_TELLS_OUTCOME.search(sentence))

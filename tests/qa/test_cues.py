@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.cues import asks_outcome, counted_in_english, kind_cue
+from qa.cues import asks_outcome, counted_in_english, kind_cue, tells_outcome
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,31 @@ def test_korean_places_are_the_proper_nouns_before_a_place_particle():
 
     assert korean_places("박진 장관은 인도네시아 발리에서 열린 G20 외교장관회의에 참석하였다.") == ["인도네시아", "발리"]
     assert korean_places("박진 장관은 회의에 참석하였다.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tells"),
+    [
+        ("The two ministers agreed to push forward with a Korea-Mexico FTA.", True),
+        ("Foreign Minister Park stressed the importance of close coordination.", True),
+        ("양 장관은 공급망 협력을 강화하기로 합의하였다.", True),
+        ("He and Secretary Blinken held a trilateral meeting with Foreign Minister Kamikawa on February 22, 2024.", False),
+        ("On June 16, 2023, Park Jin held a luncheon meeting with the Secretary-General of ASEAN.", False),
+    ],
+)
+def test_a_sentence_that_reports_what_was_agreed_or_said(sentence, tells):
+    assert tells_outcome(sentence) is tells
+
+
+def test_a_sentence_that_only_says_the_meeting_took_place_does_not_answer_what_it_agreed():
+    from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
+    from qa.models import Query, ScoredPassage, SearchPlan
+
+    question = "What did Cho, Blinken and Kamikawa agree on at their trilateral meeting in Rio de Janeiro?"
+    met = ScoredPassage("r:p1.0:x", "r.txt", "r", "ROK-U.S. Foreign Ministers' Meeting", "2024-02-28", 1, "en",
+                        "Cho and Blinken held a trilateral meeting with Kamikawa in Rio de Janeiro on February 22, 2024.", 0.9)
+    plan = SearchPlan(Query(question), question)
+    without = ExtractiveAnswerer(None, ExtractiveConfig(w_no_outcome=0.0))(plan, [met])
+    with_rule = ExtractiveAnswerer(None, ExtractiveConfig())(plan, [met])
+    assert not without.abstained
+    assert with_rule.abstained and with_rule.confidence < without.confidence
