@@ -437,9 +437,8 @@ class ExtractiveAnswerer:
         return text, citations
 
     def _fit_dates(self, plan: SearchPlan, candidates: list[_Candidate]) -> None:
-        start = plan.date_from.isoformat()
-        end = (plan.date_to + timedelta(days=self.config.date_slack_days)).isoformat() if plan.date_to else "9999"
-        inside = [bool(c.passage.date) and start <= c.passage.date <= end for c in candidates]
+        end = plan.date_to + timedelta(days=self.config.date_slack_days) if plan.date_to else None
+        inside = [_released_within(c.passage, plan.date_from, end) for c in candidates]
         if any(inside):
             for c, fits in zip(candidates, inside):
                 if not fits:
@@ -687,8 +686,7 @@ class ExtractiveAnswerer:
                 rank = c.passage.routes.get(f"subquery:{n}")
                 c.score += cfg.w_part_rank / rank if rank else 0.0
                 if start and c.passage.date:
-                    inside = start.isoformat() <= c.passage.date <= end.isoformat()
-                    c.score += cfg.w_part_date if inside else -cfg.w_part_date
+                    c.score += cfg.w_part_date if _released_within(c.passage, start, end) else -cfg.w_part_date
                 if any(c.passage.source == s.passage.source for s, _, _ in chosen):
                     c.score -= cfg.same_release_penalty
             taken = {s.sentence for s, _, _ in chosen}
@@ -736,6 +734,11 @@ class ExtractiveAnswerer:
             answerer=self.name,
             plan=plan,
         )
+
+
+def _released_within(passage: ScoredPassage, start: date, end: date | None) -> bool:
+    """Whether the passage's release is dated from `start` to `end` (inclusive; None: open-ended)."""
+    return bool(passage.date) and start.isoformat() <= passage.date <= (end.isoformat() if end else "9999")
 
 
 _LATIN_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
