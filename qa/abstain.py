@@ -49,7 +49,7 @@ def expected_kind(question: str) -> str | None:
         return "date"
     if _CHOOSES_BY_TIME.search(q):  # "Which was released later: A or B?" is answered by the two dates
         return "date"
-    if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|몇|얼마", q):
+    if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|\bthe (?:number|amount) of\b|몇|얼마", q):
         return "number"
     if re.search(r"\bwho\b|\bwhom\b|" + _WHICH_PERSON + r"|누구|누가", q):
         return "name"

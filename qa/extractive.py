@@ -275,7 +275,7 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
     metonyms = _capitals_for_governments(question)
     for term in salient_terms(question):
         # A plural matches its singular by prefix: "dialogues" is found in "Dialogue".
-        pieces = [re.sub(r"(?<=\w{3})s$", "", p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
+        pieces = [_singular_prefix(p) for p in re.split(r"[-–]", term) if len(p) > 1] or [term]
         patterns = [re.compile(rf"(?<!\w){re.escape(p)}" + (r"(?!\d)" if p[-1:].isdigit() else "")) for p in pieces]
         if any(all(p.search(text) for p in patterns) for text in texts):
             continue
@@ -292,6 +292,16 @@ def _missing_terms(question: str, texts: list[str]) -> list[str]:
     return missing
 
 
+def _singular_prefix(word: str) -> str:
+    """What a plural and its singular begin with: "dialogues" -> "dialogue", "advisories" -> "advisor"
+    (found in "Advisory"), "taxes" -> "tax"."""
+    if re.search(r"\w{3}ies$", word):
+        return word[:-3]
+    if re.search(r"\w{2}(?:[sxz]|ch|sh)es$", word):
+        return word[:-2]
+    return re.sub(r"(?<=\w{3})s$", "", word)
+
+
 def _missing_names(question: str, text: str) -> list[str]:
     """`_missing_terms` of one text and, for a Korean question, its Hangul proper nouns that the
     text lacks (a Korean sentence about Bali does not answer a question about 에브라르드 and 멕시코)."""
@@ -302,6 +312,7 @@ def _missing_names(question: str, text: str) -> list[str]:
 
 
 _KOREA = frozenset({"한국", "대한민국", "우리"})
+_KOREA_EN = frozenset({"korea", "rok"})
 
 
 def _passage_text(passage: ScoredPassage) -> str:
@@ -551,7 +562,8 @@ class ExtractiveAnswerer:
             # An English question's name that a Korean release writes in Hangul ("Ireland", 아일랜드) is there.
             korean = [p.text for p in passages if has_hangul(p.text)]
             spelled = {normalize(w) for w in english_names(question) if any(names_spelled_in([w], text) for text in korean)}
-            missing = [t for t in missing if t not in spelled]
+            # "Korea-Ireland" is there when each of its names is: 한-아일랜드.
+            missing = [t for t in missing if not all(p in spelled or p in _KOREA_EN for p in re.split(r"[-–]", t) if p)]
         return self.config.missing_penalty * len(missing)
 
     def _candidates(self, passages: list[ScoredPassage]) -> list[_Candidate]:

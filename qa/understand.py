@@ -85,6 +85,32 @@ _CHOICE = re.compile(
     r"greater|smaller)\b[^:,]*)[:,]\s*(?P<options>.+?\s+or\s+[^?]+?)\??$",
     re.I,
 )
+# "How did A compare with B?", "How does A differ from B?", "A versus B": two things, one question.
+_COMPARE = re.compile(
+    r"^(?P<stem>(?:how|in what way|what)\b.*?\b(?:did|do|does|was|were|is|are)\s+)?(?P<a>.+?)\s+"
+    r"(?:compared?(?:\s+(?:with|to|against))|differ(?:ed|s)?\s+from|vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$",
+    re.I,
+)
+_CONTRAST_ATOM = re.compile(r"\b(?:(?:19|20)\d{2}|\d+(?:st|nd|rd|th))\b", re.I)
+
+
+def _compared(question: str) -> list[str]:
+    """The two sides of "How did A compare with B?", each searchable alone: a side shorter than the
+    other ("the 2017 revision") takes the other side's words around it."""
+    m = _COMPARE.search(question.strip())
+    if not m:
+        return []
+    stem, a, b = m.group("stem") or "", m.group("a").strip(" ,"), m.group("b").strip(" ,")
+    atoms_a, atoms_b = _CONTRAST_ATOM.findall(a), _CONTRAST_ATOM.findall(b)
+    if _content_words(b) < _content_words(a):
+        if len(atoms_a) == 1 and len(atoms_b) == 1:
+            b = a.replace(atoms_a[0], atoms_b[0], 1)  # "the 2017 revision" of what A revised
+        else:
+            # B stands where A's last word stands: "at the Korea-Africa Summit SOM" / "the foreign ministers' meeting".
+            b = f"{a.rsplit(' ', 1)[0]} {b}"
+    return [f"{stem}{a}", f"{stem}{b}"]
+
+
 _NOUN_PAIR = re.compile(r"\b[a-z]+s and [a-z]+s\b")
 _PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
 MIN_PART_TERMS = 2
@@ -240,7 +266,10 @@ def split_parts(question: str) -> list[str]:
     else:
         clauses = _CLAUSE_SPLIT.split(question)
         choice = _CHOICE.search(question)
-        if len(clauses) == 1 and choice:
+        compared = _compared(question) if len(clauses) == 1 else []
+        if compared:
+            clauses = compared
+        elif len(clauses) == 1 and choice:
             # "Which was released later: the report or the 7th SED?": each option is searched with the stem.
             stem, options = choice.group("stem"), re.split(r",?\s+or\s+", choice.group("options"))
             clauses = [f"{stem} {option}" for option in options]

@@ -29,6 +29,8 @@ from qa.abstain import expected_kind, holds_slot
         ("Which was released later: the strategy report or the 7th SED?", "date"),
         ("Which came first, the Busan meeting or the Tokyo talks?", "date"),
         ("Which countries did he visit first?", "name"),
+        # "the number of" asks a number, however the question opens.
+        ("How did the number of African countries at the SOM compare with the FMM?", "number"),
     ],
 )
 def test_the_asked_slot(question, kind):

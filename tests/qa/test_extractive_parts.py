@@ -86,6 +86,33 @@ def test_unsupported_terms_are_whole_words():
     assert _missing_terms("How many votes in 2017?", ["in 20170 votes"]) == ["2017"]
 
 
+def test_a_plural_is_found_by_its_singular_whatever_its_ending():
+    from qa.extractive import _missing_terms
+
+    # "Advisories" was looked for as "advisorie", which "Special Travel Advisory" does not hold.
+    assert _missing_terms("Which Special Travel Advisories changed?", ["special travel advisory: cancel travel"]) == []
+    assert _missing_terms("Which taxes rose?", ["the tax rose"]) == []
+    assert _missing_terms("Which Dialogues met?", ["the dialogue met"]) == []
+    assert _missing_terms("Which Advisories changed?", ["the advisers changed"]) == ["advisories"]
+
+
+def test_a_hyphenated_name_is_in_a_korean_release_that_spells_each_of_its_names():
+    from qa.extractive import ExtractiveAnswerer
+    from qa.models import ScoredPassage
+
+    def passage(text: str) -> ScoredPassage:
+        return ScoredPassage(chunk_id="c", source="s.txt", release_id="s", title="", date="2023-02-23",
+                             paragraph=1, language="ko", text=text, score=0.5)
+
+    answerer = ExtractiveAnswerer()
+    question = "How did the 2023 revision of the Korea-Ireland working holiday MOU compare with the 2017 one?"
+    spelled = passage("한-아일랜드 워킹홀리데이 양해각서는 2023년과 2017년에 개정되었다.")
+    # Before: "korea-ireland" was never found in a Korean release, a 0.4 penalty that declined the answer.
+    assert answerer._unsupported_penalty(question, [spelled]) == answerer.config.missing_penalty  # "mou" alone
+    other = passage("한-멕시코 워킹홀리데이 양해각서는 2023년과 2017년에 개정되었다.")
+    assert answerer._unsupported_penalty(question, [other]) == 2 * answerer.config.missing_penalty
+
+
 def test_a_capital_standing_for_its_government_is_found_by_the_country():
     from qa.extractive import _missing_terms
 

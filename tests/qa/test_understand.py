@@ -182,6 +182,26 @@ def test_a_choice_between_named_options_searches_each_option():
     assert split_parts("What did the minister say about trade or investment?") == []
 
 
+def test_two_things_compared_are_searched_each_on_its_own():
+    # The shorter side takes the longer side's words around what sets it apart.
+    assert split_parts("How did the 2023 revision of the Korea-Ireland working holiday MOU compare with the 2017 revision?") == [
+        "How did the 2023 revision of the Korea-Ireland working holiday MOU",
+        "How did the 2017 revision of the Korea-Ireland working holiday MOU",
+    ]
+    assert split_parts("How does the 8th SED differ from the 7th?") == ["How does the 8th SED", "How does the 7th SED"]
+    assert split_parts(
+        "How did the number of African countries at the Korea-Africa Summit SOM compare with the foreign ministers' meeting?"
+    ) == [
+        "How did the number of African countries at the Korea-Africa Summit SOM",
+        "How did the number of African countries at the Korea-Africa Summit the foreign ministers' meeting",
+    ]
+    assert split_parts("How did aid to Türkiye compare with the aid Korea gave Chile after the wildfires?") == [
+        "How did aid to Türkiye", "How did the aid Korea gave Chile after the wildfires",
+    ]
+    # Nothing named on one side: one question.
+    assert split_parts("How did the budget compare?") == []
+
+
 def test_a_year_after_a_list_of_dates_is_the_year_of_each():
     assert carry_year("talks in November and December 2023") == "talks in November 2023 and December 2023"
     assert carry_year("on July 4, July 8 and July 18, 2022") == "on July 4, 2022, July 8, 2022 and July 18, 2022"
