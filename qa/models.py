@@ -31,6 +31,9 @@ class SearchPlan:
     date_from: date | None = None  # inclusive range of release dates the question is about
     date_to: date | None = None
     prefer_recent: bool = False  # "latest", "most recent", "최근": newest relevant releases first
+    # Each part's own dates ("on July 8, 2022" of "on July 4, July 8 and July 18"), in the order of
+    # `subqueries`; (None, None) for a part that names none (it searches the whole question's dates).
+    part_dates: tuple[tuple[date | None, date | None], ...] = ()
     notes: tuple[str, ...] = ()  # how the question was understood, for the JSON and the logs
 
     @property
@@ -49,6 +52,7 @@ class SearchPlan:
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "prefer_recent": self.prefer_recent,
+            "part_dates": [[d.isoformat() if d else None for d in pair] for pair in self.part_dates],
             "notes": list(self.notes),
         }
 

@@ -344,6 +344,7 @@ class Understanding:
             date_from, date_to = query.date_from, query.date_to
             date_notes = ("dates chosen by the user",)
         notes = (*notes, *date_notes)
+        part_dates = tuple(parse_dates(carry_year(part), today)[:2] for part in subqueries)
         if prefer_recent:
             notes = (*notes, "newest relevant releases first")
         if subqueries:
@@ -355,5 +356,6 @@ class Understanding:
             date_from=date_from,
             date_to=date_to,
             prefer_recent=prefer_recent,
+            part_dates=part_dates if not (query.date_from or query.date_to) else (),
             notes=notes,
         )

@@ -202,6 +202,17 @@ def test_two_things_compared_are_searched_each_on_its_own():
     assert split_parts("How did the budget compare?") == []
 
 
+def test_each_part_keeps_its_own_dates():
+    plan = understand(Query("Where was Park Jin on July 4, July 8 and July 18, 2022, respectively?"))
+    assert [start for start, _ in plan.part_dates] == [date(2022, 7, 3), date(2022, 7, 7), date(2022, 7, 17)]
+    assert (plan.date_from, plan.date_to) == (date(2022, 7, 3), date(2022, 7, 25))
+    # A part that names no date searches the whole question's; a range the user chose is every part's.
+    plan = understand(Query("Where were the 7th and 8th ROK-U.S. Senior Economic Dialogues held?"))
+    assert plan.part_dates == ((None, None), (None, None))
+    chosen = understand(Query("Where was Park Jin on July 4 and July 8, 2022?", date_from=date(2022, 1, 1)))
+    assert chosen.part_dates == ()
+
+
 def test_a_year_after_a_list_of_dates_is_the_year_of_each():
     assert carry_year("talks in November and December 2023") == "talks in November 2023 and December 2023"
     assert carry_year("on July 4, July 8 and July 18, 2022") == "on July 4, 2022, July 8, 2022 and July 18, 2022"
