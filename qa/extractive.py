@@ -573,7 +573,8 @@ class ExtractiveAnswerer:
                 # A bulleted list ("Steps: ▲February 2: … ▲February 28: …") is one sentence to the
                 # splitter; each item is its own answer.
                 for item in sentence.removeprefix("※").split("▲"):
-                    item = item.strip()
+                    # The joining word before the next item is not this item's: "…the Middle East, and ▲Congo…".
+                    item = _ITEM_JOINER.sub("", item.strip())
                     if len(item) >= 20:
                         out.append(_Candidate(item, passage))
         return out
@@ -746,6 +747,9 @@ class ExtractiveAnswerer:
             answerer=self.name,
             plan=plan,
         )
+
+
+_ITEM_JOINER = re.compile(r"(?:,?\s+(?:and|or)|\s*및)\s*$|,\s*$")
 
 
 def _released_within(passage: ScoredPassage, start: date, end: date | None) -> bool:

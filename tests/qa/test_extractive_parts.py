@@ -186,3 +186,19 @@ def test_a_name_a_korean_release_writes_in_hangul_is_not_missing_from_it():
     other = passage("코로나19 이전인 2019년에는 한국인 11,733명이 일본을 찾았다.")
     assert answerer._unsupported_penalty(question, [spelled]) == 0
     assert answerer._unsupported_penalty(question, [other]) == answerer.config.missing_penalty
+
+
+def test_a_list_item_is_quoted_without_the_word_that_joins_it_to_the_next():
+    from qa.extractive import ExtractiveAnswerer
+    from qa.models import ScoredPassage
+
+    text = ("The designated entities are ▲Chilsong Trading Corporation ▲Korea Paekho Trading Corporation, a trading "
+            "company of the defense ministry that earns income in Africa and the Middle East, and ▲Congo Aconde SARL, a "
+            "company set up in the Congo by Hwang Kil-su and Pak Hwa-song.")
+    passage = ScoredPassage(chunk_id="c", source="s.txt", release_id="s", title="", date="2023-07-14",
+                            paragraph=3, language="en", text=text, score=0.5)
+    items = [c.sentence for c in ExtractiveAnswerer()._candidates([passage])]
+    assert "Korea Paekho Trading Corporation, a trading company of the defense ministry that earns income in Africa " \
+           "and the Middle East" in items
+    assert not any(item.endswith((" and", ",")) for item in items)
+    assert all(item in text for item in items)  # still the release's own words, for the verifier
