@@ -46,7 +46,8 @@ def run_config(system, questions: list[EvalQuestion], *, judge=None, progress: b
 
 
 def comparisons(runs: list[ConfigRun]) -> dict[str, dict[str, dict]]:
-    """Each configuration against each baseline, paired on the same questions."""
+    """Each configuration against each baseline, and the first (the default) against every other
+    configuration too (a single embedding model, dense alone): paired on the same questions."""
     baselines = [r for r in runs if r.name in BASELINES]
     out: dict[str, dict[str, dict]] = {}
     for run in runs:
@@ -54,6 +55,10 @@ def comparisons(runs: list[ConfigRun]) -> dict[str, dict[str, dict]]:
             continue
         for base in baselines:
             out[f"{run.name} vs {base.name}"] = paired(run.graded, base.graded)
+    primary = next((r for r in runs if r.name not in BASELINES), None)
+    for other in runs:
+        if primary is not None and other is not primary and other.name not in BASELINES:
+            out[f"{primary.name} vs {other.name}"] = paired(primary.graded, other.graded)
     return out
 
 

@@ -54,3 +54,20 @@ def test_paired_difference_outside_noise_and_within_it():
 def test_paired_needs_the_same_questions():
     with pytest.raises(ValueError, match="same questions"):
         paired(run("11"), run("110"))
+
+
+def test_the_default_is_compared_with_every_other_configuration_as_well_as_the_baselines():
+    from evals.runner import ConfigRun, comparisons
+
+    def config(name: str, pattern: str) -> ConfigRun:
+        return ConfigRun(name, [], [], run(pattern), {})
+
+    runs = [config("pressroom", "1101100110" * 4), config("pressroom-use", "1100000110" * 4),
+            config("pressroom-minilm", "1101100110" * 4), config("bm25-only", "0000000000" * 4)]
+    found = comparisons(runs)
+    assert set(found) == {
+        "pressroom vs bm25-only", "pressroom-use vs bm25-only", "pressroom-minilm vs bm25-only",
+        "pressroom vs pressroom-use", "pressroom vs pressroom-minilm",
+    }
+    assert found["pressroom vs pressroom-use"]["answer_correctness"]["diff"] == pytest.approx(0.2)
+    assert found["pressroom vs pressroom-minilm"]["answer_correctness"]["verdict"] == "within noise"
