@@ -103,7 +103,7 @@ def interval_cell(entry: dict | None) -> str:
 
 
 def comparison_lines(comparisons: dict[str, dict[str, dict]]) -> list[str]:
-    """One line per (configuration vs baseline, metric): difference, interval, p, and whether it is noise."""
+    """One line per (configuration vs configuration, metric): difference, interval, p, and whether it is noise."""
     lines: list[str] = []
     for pair, by_metric in comparisons.items():
         for metric, c in by_metric.items():
@@ -128,7 +128,7 @@ def write_report(
     rows = [[m] + [interval_cell(run.intervals.get(m)) for run in runs] for m in present]
     lines += _table(["metric", *names], rows) + [""]
     if comparisons:
-        lines += ["## Paired comparisons against the baselines", "",
+        lines += ["## Paired comparisons (each configuration against the baselines; the default against every other configuration)", "",
                   "Paired bootstrap on the same questions; \"within noise\": the 95% interval of the difference holds 0, or the paired permutation test gives p >= 0.05. "
                   "For false_abstention lower is better.", ""]
         lines += [f"- {line}" for line in comparison_lines(comparisons)] + [""]
