@@ -85,22 +85,26 @@ _CHOICE = re.compile(
     r"greater|smaller)\b[^:,]*)[:,]\s*(?P<options>.+?\s+or\s+[^?]+?)\??$",
     re.I,
 )
-# "How did A compare with B?", "How does A differ from B?", "A versus B": two things, one question.
-_COMPARE = re.compile(
-    r"^(?P<stem>(?:how|in what way|what)\b.*?\b(?:did|do|does|was|were|is|are)\s+)?(?P<a>.+?)\s+"
-    r"(?:compared?(?:\s+(?:with|to|against))|differ(?:ed|s)?\s+from|vs\.?|versus)\s+(?P<b>[^?]+?)\s*\??$",
-    re.I,
-)
+# "How did A compare with B?", "How does A differ from B?", "A versus B": two things, one question. The
+# connector is found first and the stem within a bounded span, so a long hostile question costs linear time.
+_COMPARED_BY = re.compile(r"\s(?:compared?\s+(?:with|to|against)|differ(?:ed|s)?\s+from|vs\.?|versus)\s", re.I)
+_COMPARE_STEM = re.compile(r"(?:how|in what way|what)\b[^?]{0,60}?\b(?:did|do|does|was|were|is|are)\s+", re.I)
 _CONTRAST_ATOM = re.compile(r"\b(?:(?:19|20)\d{2}|\d+(?:st|nd|rd|th))\b", re.I)
 
 
 def _compared(question: str) -> list[str]:
     """The two sides of "How did A compare with B?", each searchable alone: a side shorter than the
     other ("the 2017 revision") takes the other side's words around it."""
-    m = _COMPARE.search(question.strip())
+    question = question.strip()
+    m = _COMPARED_BY.search(question)
     if not m:
         return []
-    stem, a, b = m.group("stem") or "", m.group("a").strip(" ,"), m.group("b").strip(" ,")
+    a, b = question[: m.start()], question[m.end() :].strip().rstrip("?").strip(" ,")
+    opening = _COMPARE_STEM.match(a)
+    stem = opening.group(0) if opening else ""
+    a = a[len(stem) :].strip(" ,")
+    if not a or not b:
+        return []
     atoms_a, atoms_b = _CONTRAST_ATOM.findall(a), _CONTRAST_ATOM.findall(b)
     if _content_words(b) < _content_words(a):
         if len(atoms_a) == 1 and len(atoms_b) == 1:
