@@ -574,7 +574,7 @@ class ExtractiveAnswerer:
                 # splitter; each item is its own answer.
                 for item in sentence.removeprefix("※").split("▲"):
                     # The joining word before the next item is not this item's: "…the Middle East, and ▲Congo…".
-                    item = _ITEM_JOINER.sub("", item.strip())
+                    item = _without_joiner(item)
                     if len(item) >= 20:
                         out.append(_Candidate(item, passage))
         return out
@@ -749,7 +749,13 @@ class ExtractiveAnswerer:
         )
 
 
-_ITEM_JOINER = re.compile(r"(?:,?\s+(?:and|or)|\s*및)\s*$|,\s*$")
+def _without_joiner(item: str) -> str:
+    """A list item without the word that joins it to the next: "…the Middle East, and" -> "…the Middle East"."""
+    item = item.strip().rstrip(",").rstrip()
+    for joiner in (" and", " or", "및"):
+        if item.endswith(joiner):
+            return item[: -len(joiner)].rstrip().rstrip(",").rstrip()
+    return item
 
 
 def _released_within(passage: ScoredPassage, start: date, end: date | None) -> bool:
