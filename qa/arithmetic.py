@@ -1,9 +1,11 @@
-"""Totals computed by code from cited figures, never by a model's arithmetic.
+"""Totals and differences computed by code from cited figures, never by a model's arithmetic.
 
 When a question asks for a total ("in total", "adding up", "합계") and the verified answer cites one
 figure of the counted thing per sentence from two or more sentences, the sum is appended with the
-figures it adds: "In total: 23 individuals (15 + 8)." The figures are already verified against
-their passages, so the sum is as good as its parts; nothing is added when the parts are ambiguous.
+figures it adds: "In total: 23 individuals (15 + 8)." When it asks how many more, or the difference,
+and the answer cites exactly two such figures, their difference is appended the same way. The figures
+are already verified against their passages, so the result is as good as its parts; nothing is added
+when the parts are ambiguous.
 """
 
 from __future__ import annotations
@@ -31,8 +33,19 @@ _DAY = re.compile(
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
 
 
+_DIFFERENCE = re.compile(
+    r"\bhow (?:many|much) (?:more|fewer|less)\b|\bby how (?:many|much)\b|\bdifference (?:between|in)\b"
+    r"|\bhow much (?:higher|lower|larger|bigger|smaller)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_total(question: str) -> bool:
     return bool(_TOTAL.search(question))
+
+
+def asks_difference(question: str) -> bool:
+    return bool(_DIFFERENCE.search(question)) and not asks_total(question)
 
 
 def _figures(sentence: str, question: str) -> list[tuple[float, str]]:
@@ -68,30 +81,52 @@ def _show(value: float, unit: str) -> str:
     return f"{value:,.0f} {unit}"
 
 
-def add_total(answer: Answer) -> Answer:
-    """`answer` with a computed total appended when the question asks for one and the figures are clear."""
-    if answer.abstained or not asks_total(answer.question):
-        return answer
+def _cited_figures(answer: Answer) -> list[tuple[float, str]] | None:
+    """One figure of the counted thing per sentence that has one; None when a sentence has several (which
+    one counts is not clear) or when the same figure on the same day is told twice."""
     parts: list[tuple[float, str]] = []
     days: list[set[str]] = []
     for sentence, _ in answer_sentences(answer.answer):
         figures = _figures(sentence, answer.question)
         if len(figures) != 1:
             if len(figures) > 1:
-                return answer  # a sentence with several candidate figures: which one counts is not clear
+                return None
             continue
         # The same figure on the same day twice is one event told twice ("following the designation
         # of 15 individuals on October 14"), not two to add.
         day = set(_DAY.findall(sentence))
         if any(value == figures[0][0] and day & seen for (value, _), seen in zip(parts, days)):
-            return answer
+            return None
         parts.append(figures[0])
         days.append(day)
-    units = {unit for _, unit in parts}
-    if len(parts) < 2 or len(units) != 1:
+    return parts
+
+
+def add_total(answer: Answer) -> Answer:
+    """`answer` with a computed total appended when the question asks for one and the figures are clear."""
+    if answer.abstained or not asks_total(answer.question):
+        return answer
+    parts = _cited_figures(answer)
+    units = {unit for _, unit in parts or []}
+    if not parts or len(parts) < 2 or len(units) != 1:
         return answer
     unit = units.pop()
     total = sum(v for v, _ in parts)
     shown = " + ".join(_show(v, unit) if unit == "USD" else f"{v:,.0f}" for v, _ in parts)
     line = f"In total (added from the cited figures): {_show(total, unit)} ({shown})."
+    return replace(answer, answer=f"{answer.answer} {line}")
+
+
+def add_difference(answer: Answer) -> Answer:
+    """`answer` with the difference of its two cited figures appended when the question asks how many
+    more (or the difference) and there are exactly two of one unit."""
+    if answer.abstained or not asks_difference(answer.question):
+        return answer
+    parts = _cited_figures(answer)
+    if not parts or len(parts) != 2 or parts[0][1] != parts[1][1]:
+        return answer
+    unit = parts[0][1]
+    (big, _), (small, _) = sorted(parts, reverse=True)
+    shown = f"{_show(big, unit)} − {_show(small, unit)}" if unit == "USD" else f"{big:,.0f} − {small:,.0f}"
+    line = f"Difference (computed from the cited figures): {_show(big - small, unit)} ({shown})."
     return replace(answer, answer=f"{answer.answer} {line}")

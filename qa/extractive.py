@@ -22,7 +22,7 @@ from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, expected_kind, p
 from qa.bridge import english_names, names_spelled_in
 from qa.loanwords import spelled_in_hangul
 from qa.citations import cite
-from qa.arithmetic import asks_total
+from qa.arithmetic import asks_difference, asks_total
 from qa.cues import announces_only, asks_outcome, kind_cue, tells_outcome
 from qa.models import Answer, ScoredPassage, SearchPlan
 from qa.recency import asks_lookback, looks_back, nearest_year, newest_near_best
@@ -84,8 +84,8 @@ class ExtractiveConfig:
     part_margin: float = 0.0  # the whole question's best sentence within this of each part's best: it answers alone
     answer_words: int = 78  # the whole answer's budget; clauses nobody asked about are left out to fit it
     answer_limit: int = 80  # the promise ("[n]" markers count): past it even after shortening, the last sentences go
-    # Kept free for the computed total when the question asks for one: "In total (added from the cited
-    # figures): 27 individuals" and then two words ("+ 8") per figure added. Readers (and the grader)
+    # Kept free for the computed total (or difference) when the question asks for one: "In total (added
+    # from the cited figures): 27 individuals" and then two words ("+ 8") per figure added. Readers (and the grader)
     # count the "[n]" markers as words too.
     total_words: int = 8
     # "the latest", "most recent", "최근": among sentences scoring within this of the best, the one
@@ -435,7 +435,7 @@ class ExtractiveAnswerer:
         budget. When even that is too long, the last sentences go: a reader is promised a short answer."""
         while True:
             budget = self.config.answer_words - len(chosen)
-            if asks_total(question):
+            if asks_total(question) or asks_difference(question):
                 budget -= self.config.total_words + 2 * len(chosen)
             dated = [name_this_year(with_release_year(c.sentence, c.passage.date), c.passage.date) for c, _, _ in chosen]
             shown = fit([(d, part, kind) for d, (_, part, kind) in zip(dated, chosen)], budget)

@@ -65,3 +65,32 @@ def test_one_event_told_twice_is_not_added_twice():
         "This follows the designation of 15 individuals on October 14. [2]"
     )
     assert add_total(answer("How many individuals in total did Korea designate?", text)).answer == text
+
+
+def test_a_difference_is_computed_from_the_two_cited_figures():
+    from qa.arithmetic import add_difference
+
+    a = add_difference(answer(
+        "How many more North Korean individuals did Korea designate in October 2022 than in December 2022?",
+        "On October 14 Korea designated 15 North Korean individuals. [1] On December 2 it designated eight North Korean individuals. [2]",
+    ))
+    assert a.answer.endswith("Difference (computed from the cited figures): 7 individuals (15 − 8).")
+    money = add_difference(answer(
+        "By how much did Korea's aid to Türkiye exceed its aid to Chile?",
+        "Korea decided to give US$5 million to Türkiye. [1] Korea will provide USD 100,000 to Chile. [2]",
+    ))
+    assert money.answer.endswith("Difference (computed from the cited figures): USD 4.9 million (USD 5 million − USD 100,000).")
+
+
+def test_no_difference_unless_asked_and_two_figures_of_one_unit_are_cited():
+    from qa.arithmetic import add_difference, asks_difference
+
+    text = "Korea designated 15 individuals. [1] It designated 8 individuals. [2]"
+    assert add_difference(answer("How many individuals did Korea designate?", text)).answer == text
+    three = text + " It designated 4 individuals. [3]"
+    assert add_difference(answer("How many more individuals were designated in October?", three)).answer == three
+    one = "Korea designated 15 individuals. [1]"
+    assert add_difference(answer("How many more individuals were designated in October?", one)).answer == one
+    # A total is a total, not a difference.
+    assert not asks_difference("How many more individuals in total were designated?")
+    assert asks_difference("What was the difference between the 2023 and 2024 budgets?")
