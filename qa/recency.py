@@ -63,10 +63,11 @@ def nearest_year(released: date, month: int, day: int) -> int:
     dateline (a January release's "December 28" is the year before, a December release's "January 5"
     the year after). The one rule for the answer's shown dates and for recency."""
     options = []
-    for year in (released.year - 1, released.year, released.year + 1):
+    # Any other day is nearest within a year either side; February 29 may need the leap year two away.
+    for year in range(released.year - 4, released.year + 5):
         try:
             options.append((abs((date(year, month, day) - released).days), year))
-        except ValueError:  # February 29 of a year without it
+        except ValueError:  # February 29 of a year without it; a day no month has ("February 30")
             continue
     return min(options)[1] if options else released.year
 

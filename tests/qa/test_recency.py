@@ -24,6 +24,10 @@ def test_a_missing_year_is_the_one_nearest_the_release():
     assert event_dates("The summit will be held on March 15.", "2024-01-05") == [date(2024, 3, 15)]
     assert event_dates("정상회의는 3월 15일 열린다.", "2024-01-05") == [date(2024, 3, 15)]
     assert event_dates("The meeting on January 3 will be the first of the new year.", "2023-12-20") == [date(2024, 1, 3)]
+    # February 29 without its year, in a release two years from a leap year, is the nearest February 29
+    # (the nearest-year rule once looked one year either side only and dated it into a year without one).
+    assert event_dates("On February 29 the talks were held.", "2022-03-02") == [date(2024, 2, 29)]
+    assert event_dates("On February 29 the talks were held.", "2024-03-04") == [date(2024, 2, 29)]
 
 
 def test_a_year_alone_counts_as_its_end_but_never_after_the_release():
