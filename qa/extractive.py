@@ -226,7 +226,9 @@ def asks_for_several(question: str) -> bool:
 
 def salient_terms(question: str) -> list[str]:
     """Names and numbers in the question: if no retrieved passage has them, the answer is not there."""
-    words = re.findall(r"[A-Za-z][\w'’-]*|\d[\d,]*(?:st|nd|rd|th)?", question)
+    # A Korean month or day ("7월", "14일") is a date the plan already reads; an English release writes
+    # it "July 14", so the bare digit would be missing from the very release that answers.
+    words = re.findall(r"[A-Za-z][\w'’-]*|\d[\d,]*(?:st|nd|rd|th)?(?!\d|\s*[월일])", question)
     terms: list[str] = []
     for i, word in enumerate(words):
         lower = normalize(word)

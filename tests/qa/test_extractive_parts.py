@@ -86,6 +86,17 @@ def test_unsupported_terms_are_whole_words():
     assert _missing_terms("How many votes in 2017?", ["in 20170 votes"]) == ["2017"]
 
 
+def test_a_korean_month_or_day_is_not_a_number_the_release_must_hold():
+    from qa.extractive import _missing_terms
+
+    # "2023년 7월" was looked for as the digit 7, which the English release (it writes "July") lacks:
+    # a 0.4 penalty that declined a Korean question about an English release.
+    english = ["on july 14, 2023, the government designated four individuals"]
+    assert _missing_terms("2023년 7월 독자제재 대상으로 지정된 사람은?", english) == []
+    assert _missing_terms("2월 7일에 정부가 보낸 인력은 118명인가요?", english) == ["118"]
+    assert _missing_terms("2024년 12월 회의는?", english) == ["2024"]
+
+
 def test_a_plural_is_found_by_its_singular_whatever_its_ending():
     from qa.extractive import _missing_terms
 
