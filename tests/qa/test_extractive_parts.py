@@ -97,6 +97,42 @@ def test_a_korean_month_or_day_is_not_a_number_the_release_must_hold():
     assert _missing_terms("2024년 12월 회의는?", english) == ["2024"]
 
 
+def test_a_korean_question_s_latin_names_are_salient_without_their_particles():
+    from qa.extractive import salient_terms
+
+    # "COP28에는" was one term (its particle included) and a first word was never salient; both are the
+    # name an English release writes.
+    assert salient_terms("COP28에는 몇 개국 대표가 참석했나요?") == ["cop28"]
+    assert salient_terms("ODA 예산은 얼마인가요?") == ["oda"]
+    assert salient_terms("What did Bárcena say in Türkiye?") == ["bárcena", "türkiye"]
+
+
+def test_a_korean_question_answered_from_an_english_release_lacking_its_latin_name_loses_confidence():
+    from dataclasses import replace
+
+    from qa.extractive import ExtractiveAnswerer, _Candidate
+    from qa.models import Query, ScoredPassage, SearchPlan
+
+    def passage(text: str, source: str) -> ScoredPassage:
+        return ScoredPassage(chunk_id=source, source=source, release_id=source, title="", date="2023-12-01",
+                             paragraph=1, language="en", text=text, score=0.5, routes={"bm25": 1})
+
+    question = "COP28 한국 정부 대표단은 몇 명이었나요?"
+    plan = SearchPlan(Query(question), question)
+    other = passage("The Treasury sanctioned three North Korean officials.", "sanctions.txt")
+    named = passage("Some 70,000 people are expected at COP28, where three officials represent Korea.", "cop28.txt")
+    answerer = ExtractiveAnswerer()
+    without = replace(answerer.config, cross_latin=0.0)
+
+    def confidence(config, best: ScoredPassage) -> float:
+        answerer.config = config
+        ranked = [_Candidate(best.text, best, cue=1.0)]
+        return answerer._confidence(plan, [named, other], ranked, 0.5)
+
+    assert confidence(answerer.config, other) == pytest.approx(confidence(without, other) - 0.6)
+    assert confidence(answerer.config, named) == confidence(without, named)
+
+
 def test_a_plural_is_found_by_its_singular_whatever_its_ending():
     from qa.extractive import _missing_terms
 
