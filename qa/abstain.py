@@ -19,9 +19,33 @@ ABSTAIN_KO = "보유한 보도자료에는 이 질문에 답하는 내용이 없
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
+ACTION_EN = "I can't answer that from the press releases: I answer questions about them, and can't carry out tasks such as bookings or orders."
+ACTION_KO = "보도자료로는 답할 수 없습니다. 보도자료에 관한 질문에 답할 뿐, 예약이나 주문 같은 일은 할 수 없습니다."
+
+
 def abstain_message(question: str, language: str | None = None) -> str:
     language = language or ("ko" if _HANGUL.search(question) else "en")
+    if asks_for_action(question):
+        return ACTION_KO if language == "ko" else ACTION_EN
     return ABSTAIN_KO if language == "ko" else ABSTAIN_EN
+
+
+# Asking the assistant to do something in the world ("Can you book me a flight to Tokyo?", "항공권 예약해
+# 줘"), not to say what a release says: the releases may mention Tokyo, yet nothing in them answers.
+_ACTION_VERBS = (
+    r"book|reserve|buy|order|purchase|pay|call|phone|text|schedule|remind|install|download|delete|cancel"
+    r"|subscribe|register|transfer|deliver|print|email|e-mail"
+)
+_ASKS_ACTION = re.compile(
+    rf"^\s*(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?(?:{_ACTION_VERBS})\b(?:\s+(?:me|us|a|an|my|our|some)\b)",
+    re.IGNORECASE,
+)
+_ASKS_ACTION_KO = re.compile(r"(?:예약|예매|주문|구매|결제|송금|전화|설치|삭제|취소|구독|인쇄|배달)(?:을|를)?\s*(?:해|하여)\s*(?:줘|줄래|주세요|주실|주시겠)")
+
+
+def asks_for_action(question: str) -> bool:
+    """Whether the question asks the assistant to do something (book, order, call…) rather than to tell."""
+    return bool(_ASKS_ACTION.search(question) or _ASKS_ACTION_KO.search(question))
 
 
 # "when" asks for a date when a verb or "and where" follows it, or it ends the question ("…, and when?");

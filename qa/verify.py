@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.sentences import split_sentences
-from qa.abstain import decline, expected_kind, holds_slot
+from qa.abstain import asks_for_action, decline, expected_kind, holds_slot
 from qa.citations import markers
 from qa.facts import facts_of, facts_of_date, names_of
 from qa.models import Answer, Citation, ScoredPassage
@@ -117,6 +117,9 @@ class CitationVerifier:
     def __call__(self, answer: Answer) -> Answer:
         if answer.abstained:
             return answer
+        if asks_for_action(answer.question):
+            # Whatever passage a request to book or order happened to match, it does not answer it.
+            return decline(answer, getattr(answer.plan.query, "answer_language", None) if answer.plan else None)
         by_n = {c.n: c for c in answer.citations}
         passages = {p.chunk_id: p for p in answer.retrieved}
         kept: list[tuple[str, list[tuple[ScoredPassage, Support]]]] = []

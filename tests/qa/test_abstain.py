@@ -70,3 +70,30 @@ def test_a_place_inside_one_the_question_gave_is_not_an_answer():
     question = "Where in Washington Dulles International Airport did the relief team gather?"
     assert not holds_slot("The team arrived in Washington on Monday.", "place", question)
     assert holds_slot("The team gathered at Terminal B before flying to Ankara.", "place", question)
+
+
+@pytest.mark.parametrize(
+    "question, action",
+    [
+        ("Can you book me a flight to Tokyo?", True),
+        ("Please order a pizza.", True),
+        ("Could you reserve a table for two?", True),
+        ("도쿄행 항공권 예약해 줘", True),
+        ("피자 주문해 주세요", True),
+        # Questions about what a release says, with the same verbs:
+        ("Who booked the venue for the summit?", False),
+        ("What did Korea order?", False),
+        ("Order the meetings by date", False),
+        ("When was the call with Wang Yi?", False),
+        ("Which book did the minister cite?", False),
+        ("무엇을 주문했나요?", False),
+    ],
+)
+def test_a_request_to_do_something_is_told_from_a_question(question, action):
+    from qa.abstain import ABSTAIN_EN, ACTION_EN, ACTION_KO, abstain_message, asks_for_action
+
+    assert asks_for_action(question) is action
+    if action:
+        assert abstain_message(question) in (ACTION_EN, ACTION_KO)
+    elif question.isascii():
+        assert abstain_message(question) == ABSTAIN_EN

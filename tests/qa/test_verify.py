@@ -167,3 +167,14 @@ def test_a_shortened_dated_quote_is_supported_by_the_quote_itself():
     dated = "정부는 2017년 협정에 이어 2023년 6월 6일 개정본에 서명했다."
     support = verifier.support(dated, mou, "언제 서명했나요?", quote=old)
     assert support.ok and support.span == (0, len(old))
+
+
+def test_a_request_to_do_something_is_declined_whatever_its_citation(verify):
+    from qa.abstain import ACTION_EN
+
+    # The sentence is supported by its passage ("Jakarta" is there), but booking is not something a
+    # release can answer.
+    answer = verify(llm_answer("Can you book me a flight to Jakarta?", "The ministers met in Jakarta [1]."))
+    assert answer.abstained and answer.citations == [] and answer.answer == ACTION_EN
+    kept = verify(llm_answer("Where did the ministers meet?", "The ministers met in Jakarta [1]."))
+    assert not kept.abstained
