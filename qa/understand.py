@@ -199,6 +199,28 @@ def parse_dates(text: str, today: date) -> tuple[date | None, date | None, tuple
     return start, end, (f"dates {start.isoformat()}..{end.isoformat()} from {', '.join(r.kind for r in ranges)}",)
 
 
+# A year told by its relation to the earlier turn's: "And what was it the year before?" after a question
+# about 2024 asks about 2023.
+_YEAR_SHIFT = (
+    (re.compile(r"\b(?:the|a) (?:year|twelve months) (?:before|earlier)\b|\bthe previous year\b|\bthe prior year\b"
+                r"|\ba year (?:before|earlier)\b|전년|그 전해|한 해 전|1년 전", re.I), -1),
+    (re.compile(r"\bthe (?:following|next) year\b|\ba year later\b|이듬해|다음 해|그 다음 해|1년 뒤|1년 후", re.I), 1),
+)
+
+
+def _shift_year(question: str, start: date | None, end: date | None, notes: tuple[str, ...]):
+    """The earlier turn's dates moved by the year the follow-up names relative to them; unchanged when
+    it names none, or when those dates span more than one year (no single year to move from)."""
+    if start is None or end is None or start.year != end.year:
+        return start, end, notes
+    for pattern, years in _YEAR_SHIFT:
+        if pattern.search(question):
+            year = start.year + years
+            shifted = (date(year, 1, 1), date(year, 12, 31))
+            return *shifted, (f"dates {shifted[0].isoformat()}..{shifted[1].isoformat()}: a year from the earlier turn's {start.year}",)
+    return start, end, notes
+
+
 def names(text: str) -> list[str]:
     """Capitalised words and numbers: the names, places, ordinals and years a question is about."""
     out = []
@@ -337,6 +359,7 @@ class Understanding:
         date_from, date_to, date_notes = parse_dates(carry_year(query.text), today)
         if date_from is None and text != query.text:
             date_from, date_to, date_notes = parse_dates(" ".join(query.history[-self.history_turns :]), today)
+            date_from, date_to, date_notes = _shift_year(query.text, date_from, date_to, date_notes)
         prefer_recent = bool(_RECENT.search(query.text)) and not _BEFORE.search(query.text)
         # "When was the latest round, and how many were designated?" asks about one event, the newest.
         subqueries = () if prefer_recent else tuple(split_parts(query.text))

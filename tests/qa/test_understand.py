@@ -130,6 +130,27 @@ def test_a_follow_up_takes_its_dates_from_the_history_when_it_has_none():
     assert (plan.date_from, plan.date_to) == (date(2024, 2, 1), date(2024, 2, 29))
 
 
+@pytest.mark.parametrize(
+    "follow_up, year",
+    [
+        ("And what was it the year before?", 2023),
+        ("What about the previous year?", 2023),
+        ("And the following year?", 2025),
+        ("그 전해에는 얼마였나요?", 2023),
+        ("What did they agree on?", 2024),  # no year named: the earlier turn's
+    ],
+)
+def test_a_follow_up_year_told_by_its_relation_to_the_earlier_turn_s(follow_up, year):
+    # It took the earlier turn's year itself: "the year before" a 2024 budget was searched in 2024.
+    plan = understand(Query(follow_up, ("How large is Korea's ODA budget for 2024?",)))
+    assert (plan.date_from, plan.date_to) == (date(year, 1, 1), date(year, 12, 31))
+
+
+def test_a_year_is_not_moved_from_dates_spanning_several():
+    plan = understand(Query("And the year before?", ("What did Korea give Ukraine in December 2022 and January 2023?",)))
+    assert (plan.date_from, plan.date_to) == (date(2022, 12, 1), date(2023, 1, 31))
+
+
 def test_a_language_model_can_rewrite_follow_ups():
     seen = []
 
