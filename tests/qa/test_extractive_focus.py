@@ -48,6 +48,21 @@ def test_the_asked_for_thing_weighs_more_than_the_scene():
     assert focused[SCENE] - focused[ANSWER] < plain[SCENE] - plain[ANSWER]
 
 
+def test_a_focus_word_only_the_title_holds_does_not_count_for_the_sentence():
+    question = "How many Singaporean nationals were on the KC-330 that left Tel Aviv on October 14?"
+    titled = ScoredPassage("r:p1.0:x", "r.txt", "r", "Singaporean Nationals Also on Board", "2023-10-14", 1, "en", SCENE, 0.5)
+    lexical = {}
+    for share in (1.0, 0.0):
+        answerer = ExtractiveAnswerer(None, replace(ExtractiveConfig(), focus_title=share))
+        candidates = answerer._candidates([titled, _passage(ANSWER)])
+        answerer._score(question, candidates)
+        lexical[share] = {c.sentence: c.lexical for c in candidates}
+    # The title's "Singaporean" no longer lifts the scene sentence; the sentence that says it keeps it.
+    assert lexical[0.0][SCENE] < lexical[1.0][SCENE]
+    assert lexical[0.0][ANSWER] == lexical[1.0][ANSWER]
+    assert ExtractiveConfig().focus_title == 0.0
+
+
 def test_on_the_real_pipeline_the_asked_dates_answer(pressroom):
     # A dev question: the focus ("dates") picks the sentence with the Summit's dates over a sentence
     # about a preparatory step that shares more of the question's other words.
