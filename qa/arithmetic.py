@@ -17,7 +17,13 @@ from qa.models import Answer
 from qa.text import MONTHS, tokens
 from qa.verify import answer_sentences
 
-_TOTAL = re.compile(r"\bin total\b|\btotal\b|\badding up\b|\baltogether\b|\bcombined\b|합계|합해|모두 합|총\s*몇|총\s*얼마", re.IGNORECASE)
+# "How many people in all did…" (not "in all countries"), "all told".
+_TOTAL = re.compile(
+    r"\bin total\b|\btotal\b|\badding up\b|\baltogether\b|\bcombined\b|\ball told\b"
+    r"|\bin all\b(?=\s*(?:[?,.]|$|(?:did|do|does|were|was|have|has|had|will|are|is)\b))"
+    r"|합계|합해|모두 합|총\s*몇|총\s*얼마",
+    re.IGNORECASE,
+)
 _HOW_MANY = re.compile(r"how many\s+((?:[\w'-]+\s+){0,5}?[\w'-]+?)(?:\s+(?:in total|did|were|was|have|has|does|do)\b|[?,])", re.IGNORECASE)
 _MONEY = re.compile(r"(?:USD|US\$|\$)\s?(\d[\d,]*(?:\.\d+)?)\s*(million|billion)?", re.IGNORECASE)
 _WORDS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
@@ -31,6 +37,22 @@ _DAY = re.compile(
     r"\b(?:%s)\s+\d{1,2}\b|\d{1,2}\s*월\s*\d{1,2}\s*일" % "|".join(m.capitalize() for m in MONTHS)
 )
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
+# A Korean release's dollars: "500만 달러" (5 million), "10만 달러를", "1억 2,000만 달러".
+_MONEY_KO = re.compile(r"(?:(\d[\d,]*(?:\.\d+)?)\s*억\s*)?(?:(\d[\d,]*(?:\.\d+)?)\s*(만|천)?\s*)?달러")
+_SCALE_KO = {"만": 10_000, "천": 1_000, None: 1}
+
+
+def _korean_dollars(sentence: str) -> list[float]:
+    out = []
+    for m in _MONEY_KO.finditer(sentence):
+        eok, number, scale = m.groups()
+        if not (eok or number):
+            continue
+        value = float(eok.replace(",", "")) * 100_000_000 if eok else 0.0
+        if number:
+            value += float(number.replace(",", "")) * _SCALE_KO[scale]
+        out.append(value)
+    return out
 
 
 _DIFFERENCE = re.compile(
@@ -50,8 +72,9 @@ def asks_difference(question: str) -> bool:
 
 def _figures(sentence: str, question: str) -> list[tuple[float, str]]:
     """(value, unit) pairs in `sentence` that count what the question counts."""
-    if re.search(r"how much", question, re.IGNORECASE) or _MONEY.search(question):
-        return [(float(n.replace(",", "")) * _SCALE[(scale or "").lower()], "USD") for n, scale in _MONEY.findall(sentence)]
+    if re.search(r"how much|얼마", question, re.IGNORECASE) or _MONEY.search(question):
+        dollars = [float(n.replace(",", "")) * _SCALE[(scale or "").lower()] for n, scale in _MONEY.findall(sentence)]
+        return [(value, "USD") for value in dollars + _korean_dollars(sentence)]
     asked = _HOW_MANY.search(question)
     if not asked:
         return []

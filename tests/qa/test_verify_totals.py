@@ -94,3 +94,22 @@ def test_no_difference_unless_asked_and_two_figures_of_one_unit_are_cited():
     # A total is a total, not a difference.
     assert not asks_difference("How many more individuals in total were designated?")
     assert asks_difference("What was the difference between the 2023 and 2024 budgets?")
+
+
+def test_a_korean_release_s_dollars_count_in_a_money_total():
+    # "500만 달러" is USD 5 million: a Korean release's figure was invisible to the total.
+    a = add_total(answer(
+        "How much humanitarian assistance in total did Korea decide to give for Türkiye and Chile?",
+        "정부는 500만 달러 규모의 인도적 지원을 제공하기로 결정하였다. [1] Korea will provide USD 100,000 to Chile. [2]",
+    ))
+    assert a.answer.endswith("In total (added from the cited figures): USD 5.1 million (USD 5 million + USD 100,000).")
+    b = add_total(answer("튀르키예와 칠레에 총 얼마를 지원했나요?", "튀르키예에 500만 달러를 지원한다. [1] 칠레에 10만 달러를 지원한다. [2]"))
+    assert b.answer.endswith("USD 5.1 million (USD 5 million + USD 100,000).")
+
+
+def test_in_all_asks_a_total_only_where_it_ends_the_count():
+    from qa.arithmetic import asks_total
+
+    assert asks_total("How many people in all did the aircraft fly out of Israel?")
+    assert asks_total("How many nationals were evacuated, all told?")
+    assert not asks_total("Which travel advisories apply in all countries of the region?")
