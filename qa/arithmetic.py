@@ -38,7 +38,9 @@ _DAY = re.compile(
 )
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
 # A Korean release's dollars: "500만 달러" (5 million), "10만 달러를", "1억 2,000만 달러".
-_MONEY_KO = re.compile(r"(?:(\d[\d,]*(?:\.\d+)?)\s*억\s*)?(?:(\d[\d,]*(?:\.\d+)?)\s*(만|천)?\s*)?달러")
+_MONEY_KO = re.compile(
+    r"(?<![\d,.])(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*억\s*)?(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*(만|천)?\s*)?달러"
+)
 _SCALE_KO = {"만": 10_000, "천": 1_000, None: 1}
 
 

@@ -238,7 +238,7 @@ def salient_terms(question: str) -> list[str]:
     # A Korean month or day ("7월", "14일") is a date the plan already reads; an English release writes
     # it "July 14", so the bare digit would be missing from the very release that answers.
     # A Korean particle written onto a Latin name ("COP28에는") is not part of it.
-    words = re.findall(r"[A-Za-z](?:(?![\uac00-\ud7a3])[\w'’-])*|\d[\d,]*(?:st|nd|rd|th)?(?!\d|\s*[월일])", question)
+    words = re.findall(r"[A-Za-z](?:(?![\uac00-\ud7a3])[\w'’-])*|(?<![\d,])\d[\d,]*+(?:st|nd|rd|th)?(?!\s*+[월일])", question)
     terms: list[str] = []
     for i, word in enumerate(words):
         lower = normalize(word)
