@@ -37,11 +37,11 @@ _DAY = re.compile(
     r"\b(?:%s)\s+\d{1,2}\b|\d{1,2}\s*월\s*\d{1,2}\s*일" % "|".join(m.capitalize() for m in MONTHS)
 )
 _SCALE = {None: 1, "": 1, "million": 1_000_000, "billion": 1_000_000_000}
-# A Korean release's dollars: "500만 달러" (5 million), "10만 달러를", "1억 2,000만 달러".
+# A Korean release's dollars: "500만 달러" (5 million), "10만 달러를", "5천만 달러", "1억 2,000만 달러".
 _MONEY_KO = re.compile(
-    r"(?<![\d,.])(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*억\s*)?(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*(만|천)?\s*)?달러"
+    r"(?<![\d,.])(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*억\s*)?(?:(\d[\d,]{0,20}+(?:\.\d{1,6})?)\s*(천만|백만|만|천)?\s*)?달러"
 )
-_SCALE_KO = {"만": 10_000, "천": 1_000, None: 1}
+_SCALE_KO = {"천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000, None: 1}
 
 
 def _korean_dollars(sentence: str) -> list[float]:

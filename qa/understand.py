@@ -202,8 +202,10 @@ def parse_dates(text: str, today: date) -> tuple[date | None, date | None, tuple
 # A year told by its relation to the earlier turn's: "And what was it the year before?" after a question
 # about 2024 asks about 2023.
 _YEAR_SHIFT = (
-    (re.compile(r"\b(?:the|a) (?:year|twelve months) (?:before|earlier)\b|\bthe previous year\b|\bthe prior year\b"
-                r"|\ba year (?:before|earlier)\b|전년|그 전해|한 해 전|1년 전", re.I), -1),
+    # Not "up from the previous year", "전년 대비": a change against that year asks about this one.
+    (re.compile(r"(?<!from )(?<!over )(?<!than )(?<!with )(?<!to )(?<!on )"
+                r"(?:\b(?:the|a) (?:year|twelve months) (?:before|earlier)\b|\bthe (?:previous|prior) year\b"
+                r"|\ba year (?:before|earlier)\b)|그 전해|한 해 전", re.I), -1),
     (re.compile(r"\bthe (?:following|next) year\b|\ba year later\b|이듬해|다음 해|그 다음 해|1년 뒤|1년 후", re.I), 1),
 )
 

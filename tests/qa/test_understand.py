@@ -146,6 +146,15 @@ def test_a_follow_up_year_told_by_its_relation_to_the_earlier_turn_s(follow_up, 
     assert (plan.date_from, plan.date_to) == (date(year, 1, 1), date(year, 12, 31))
 
 
+def test_a_change_against_the_year_before_does_not_move_the_year():
+    from qa.understand import _shift_year
+
+    span = (date(2024, 1, 1), date(2024, 12, 31))
+    for question in ("How much did it rise from the previous year?", "전년 대비 얼마나 늘었나요?", "Up over the year before?"):
+        assert _shift_year(question, *span, ()) == (*span, ())
+    assert _shift_year("And the year before?", *span, ())[:2] == (date(2023, 1, 1), date(2023, 12, 31))
+
+
 def test_a_year_is_not_moved_from_dates_spanning_several():
     plan = understand(Query("And the year before?", ("What did Korea give Ukraine in December 2022 and January 2023?",)))
     assert (plan.date_from, plan.date_to) == (date(2022, 12, 1), date(2023, 1, 31))

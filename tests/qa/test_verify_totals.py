@@ -105,6 +105,8 @@ def test_a_korean_release_s_dollars_count_in_a_money_total():
     assert a.answer.endswith("In total (added from the cited figures): USD 5.1 million (USD 5 million + USD 100,000).")
     b = add_total(answer("튀르키예와 칠레에 총 얼마를 지원했나요?", "튀르키예에 500만 달러를 지원한다. [1] 칠레에 10만 달러를 지원한다. [2]"))
     assert b.answer.endswith("USD 5.1 million (USD 5 million + USD 100,000).")
+    c = add_total(answer("총 얼마인가요?", "A국에 5천만 달러를 지원한다. [1] B국에 1억 2,000만 달러를 지원한다. [2]"))
+    assert c.answer.endswith("USD 170 million (USD 50 million + USD 120 million).")
 
 
 def test_in_all_asks_a_total_only_where_it_ends_the_count():
