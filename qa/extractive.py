@@ -240,12 +240,13 @@ def salient_terms(question: str) -> list[str]:
     # A Korean particle written onto a Latin name ("COP28에는") is not part of it.
     words = re.findall(r"[A-Za-z](?:(?![\uac00-\ud7a3])[\w'’-])*|(?<![\d,])\d[\d,]*+(?:st|nd|rd|th)?(?!\s*+[월일])", question)
     terms: list[str] = []
+    # The first word of an English question is capitalised as such; a Korean question's Latin word is a name.
+    first = 0 if has_hangul(question) else 1
     for i, word in enumerate(words):
         lower = normalize(word)
         if lower in QUESTION_WORDS or lower in {"korea", "korean", "koreans", "rok"}:
             continue
-        # The first word of an English question is capitalised as such; a Korean question's Latin word is a name.
-        if word[0].isdigit() or (word[0].isupper() and (i > 0 or has_hangul(question))):
+        if word[0].isdigit() or (word[0].isupper() and i >= first):
             # "Korea's" -> "korea"; "Otis" stays "otis" (stripping every trailing s made it "oti").
             terms.append(re.sub(r"['’]s?$", "", lower).replace(",", ""))
     return terms

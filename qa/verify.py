@@ -117,9 +117,10 @@ class CitationVerifier:
     def __call__(self, answer: Answer) -> Answer:
         if answer.abstained:
             return answer
+        language = getattr(answer.plan.query, "answer_language", None) if answer.plan else None
         if asks_for_action(answer.question):
             # Whatever passage a request to book or order happened to match, it does not answer it.
-            return decline(answer, getattr(answer.plan.query, "answer_language", None) if answer.plan else None)
+            return decline(answer, language)
         by_n = {c.n: c for c in answer.citations}
         passages = {p.chunk_id: p for p in answer.retrieved}
         kept: list[tuple[str, list[tuple[ScoredPassage, Support]]]] = []
@@ -139,7 +140,7 @@ class CitationVerifier:
         if not kept or (
             self.config.check_slot and not any(holds_slot(s, kind, answer.question) for s, _ in kept)
         ):
-            return decline(answer, getattr(answer.plan.query, "answer_language", None) if answer.plan else None)
+            return decline(answer, language)
         return self._rebuild(answer, kept)
 
     def support(self, sentence: str, passage: ScoredPassage, question: str = "", *, quote: str = "") -> Support:
