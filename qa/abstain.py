@@ -69,7 +69,7 @@ _CHOOSES_BY_TIME = re.compile(r"\bwhich\b[^?]*\b(?:earlier|later|sooner|first|mo
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
-    if re.search(_ASKS_WHEN + r"|what (?:date|day|year|month)|which (?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
+    if re.search(_ASKS_WHEN + r"|(?:what|which) (?:(?:is|was|were) the )?(?:date|day|year|month)|언제|며칠|몇 년|날짜", q):
         return "date"
     if _CHOOSES_BY_TIME.search(q):  # "Which was released later: A or B?" is answered by the two dates
         return "date"

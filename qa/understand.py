@@ -87,7 +87,7 @@ _CHOICE = re.compile(
 )
 # "How did A compare with B?", "How does A differ from B?", "A versus B": two things, one question. The
 # connector is found first and the stem within a bounded span, so a long hostile question costs linear time.
-_COMPARED_BY = re.compile(r"\s(?:compared?\s+(?:with|to|against)|differ(?:ed|s)?\s+from|vs\.?|versus)\s", re.I)
+_COMPARED_BY = re.compile(r"\s(?:compared?\s+(?:in\s+\w+\s+)?(?:with|to|against)|differ(?:ed|s)?\s+from|vs\.?|versus)\s", re.I)
 _COMPARE_STEM = re.compile(r"(?:how|in what way|what)\b[^?]{0,60}?\b(?:did|do|does|was|were|is|are)\s+", re.I)
 _CONTRAST_ATOM = re.compile(r"\b(?:(?:19|20)\d{2}|\d+(?:st|nd|rd|th))\b", re.I)
 
@@ -106,7 +106,11 @@ def _compared(question: str) -> list[str]:
     if not a or not b:
         return []
     atoms_a, atoms_b = _CONTRAST_ATOM.findall(a), _CONTRAST_ATOM.findall(b)
-    if _content_words(b) < _content_words(a):
+    owner_b, owner_a = _OWNER_ONLY.match(b), _OWNER.search(a)
+    if owner_b and owner_a:
+        # "How did Park Jin's first contact with Kamikawa differ from Cho Tae-yul's?": B is another owner of A's thing.
+        b = f"{a[: owner_a.start()]}{owner_b.group(0)}{a[owner_a.end():]}"
+    elif _content_words(b) <= _SHORT_SIDE < _content_words(a) or _content_words(b) < _content_words(a) <= _SHORT_SIDE:
         if len(atoms_a) == 1 and len(atoms_b) == 1:
             b = a.replace(atoms_a[0], atoms_b[0], 1)  # "the 2017 revision" of what A revised
         else:
@@ -115,6 +119,13 @@ def _compared(question: str) -> list[str]:
     return [f"{stem}{a}", f"{stem}{b}"]
 
 
+# A side of a comparison this short ("the 2017 revision", "the 7th") is A's thing with one word changed; a
+# longer one ("its February 2023 wildfire aid for Chile") stands on its own.
+_SHORT_SIDE = 3
+_OWNER = re.compile(r"\b[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,4}['’]s\b")
+_OWNER_ONLY = re.compile(r"^(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,4}['’]s$")
+# "…: which edition, where and when?": the asked-for slots after a colon belong to every part.
+_SHARED_TAIL = re.compile(r":\s*(?=(?:which|what|when|where|who|how)\b)", re.I)
 _NOUN_PAIR = re.compile(r"\b[a-z]+s and [a-z]+s\b")
 _PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
 MIN_PART_TERMS = 2
@@ -304,9 +315,14 @@ def split_parts(question: str) -> list[str]:
         elif len(clauses) == 1:
             if not _MULTI_CUE.search(question):
                 return []
+            head, tail = question, ""
+            if (colon := _SHARED_TAIL.search(question)) is not None:
+                head, tail = question[: colon.start()], question[colon.end() :].strip(" ?")
             # Two plural nouns joined ("individuals and entities") name one thing counted, not two parts.
-            joined = _NOUN_PAIR.sub(lambda m: m.group(0).replace(" and ", " and\u00a0"), question)
+            joined = _NOUN_PAIR.sub(lambda m: m.group(0).replace(" and ", " and\u00a0"), head)
             clauses = [c.replace("\u00a0", " ") for c in re.split(r"\s+and(?!\u00a0)\s+|\s+및\s+|\s*각각\s*", joined, maxsplit=2)]
+            if tail:
+                clauses = [f"{c.strip(' ,')} {tail}" for c in clauses]
         # A part that says "her", or names nothing, borrows the names of the other parts.
         everyone = names(question)
         filled = []

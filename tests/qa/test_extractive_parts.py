@@ -249,3 +249,40 @@ def test_a_list_item_is_quoted_without_the_word_that_joins_it_to_the_next():
            "and the Middle East" in items
     assert not any(item.endswith((" and", ",")) for item in items)
     assert all(item in text for item in items)  # still the release's own words, for the verifier
+
+
+def test_a_two_part_question_s_names_are_looked_for_in_both_releases_it_is_answered_from():
+    """The best sentence's release lacking the names of the question's other part is no sign of a near miss:
+    a question of two parts is answered from two releases."""
+    from dataclasses import replace
+
+    from qa.extractive import ExtractiveAnswerer, _Candidate
+    from qa.models import Query, ScoredPassage, SearchPlan
+
+    def passage(text: str, source: str) -> ScoredPassage:
+        return ScoredPassage(chunk_id=source, source=source, release_id=source, title="", date="2023-12-01",
+                             paragraph=1, language="en", text=text, score=0.5, routes={"bm25": 1})
+
+    question = "How did Korea's December 2022 winter aid for Ukraine compare with its aid for Chile?"
+    chile = passage("The Korean government will provide USD 100,000 in humanitarian assistance to Chile.", "chile.txt")
+    ukraine = passage("Korea will provide USD 3 million to Ukraine this December 2022 for winter.", "ukraine.txt")
+    parts = SearchPlan(Query(question), question, subqueries=("aid for Ukraine in December 2022", "aid for Chile"))
+    answerer = ExtractiveAnswerer()
+    ranked = [_Candidate(chile.text, chile, cue=1.0), _Candidate(ukraine.text, ukraine, cue=1.0)]
+    shared = answerer._confidence(parts, [chile, ukraine], ranked, 0.5)
+    answerer.config = replace(answerer.config, parts_share_names=False)
+    alone = answerer._confidence(parts, [chile, ukraine], ranked, 0.5)
+    assert alone == pytest.approx(shared - answerer.config.cited_missing_penalty)
+    # A question of one part keeps the check: Chile's release lacks December 2022 and Ukraine.
+    whole = SearchPlan(Query(question), question)
+    answerer.config = replace(answerer.config, parts_share_names=True)
+    assert answerer._confidence(whole, [chile, ukraine], ranked, 0.5) == pytest.approx(alone)
+
+
+def test_what_day_names_the_slot_not_a_word_the_answer_must_say():
+    from qa.extractive import asked_time_words
+
+    assert asked_time_words("What day did the ministry open its Center?") == {"day"}
+    assert asked_time_words("On what dates was the Summit scheduled?") == {"date"}
+    # "day" that is what the question is about stays.
+    assert asked_time_words("What happened on the opening day of the meeting?") == set()

@@ -228,6 +228,15 @@ def test_two_things_compared_are_searched_each_on_its_own():
     assert split_parts("How did aid to Türkiye compare with the aid Korea gave Chile after the wildfires?") == [
         "How did aid to Türkiye", "How did the aid Korea gave Chile after the wildfires",
     ]
+    # A side that says enough on its own ("its February 2023 wildfire aid for Chile") is searched as it is,
+    # and "compare in size with" is still a comparison.
+    assert split_parts(
+        "How did Korea's December 2022 winter aid for Ukraine compare in size with its February 2023 wildfire aid for Chile?"
+    ) == ["How did Korea's December 2022 winter aid for Ukraine", "How did its February 2023 wildfire aid for Chile"]
+    # Another owner of the same thing: B's stands where A's owner stands.
+    assert split_parts("How did Park Jin's first contact with Kamikawa Yoko differ from Cho Tae-yul's?") == [
+        "How did Park Jin's first contact with Kamikawa Yoko", "How did Cho Tae-yul's first contact with Kamikawa Yoko",
+    ]
     # Nothing named on one side: one question.
     assert split_parts("How did the budget compare?") == []
     # The connector is found first: a question of many "did"s (no comparison) and one very long side are read
@@ -284,3 +293,12 @@ def test_a_span_of_years_in_korean_is_no_date_as_in_english():
         assert (plan.date_from, plan.date_to) == (None, None), question
     plan = understand(Query("2023년 재외공관장회의에서 첫 번째 의제는 무엇이었나요?"))
     assert (plan.date_from, plan.date_to) == (date(2023, 1, 1), date(2023, 12, 31))
+
+
+def test_the_slots_asked_after_a_colon_belong_to_every_part():
+    assert split_parts(
+        "Compare the ASEAN-ROK and the Korea-Pacific Islands foreign ministers' meetings of 2022: which edition, where and when?"
+    ) == [
+        "Compare the ASEAN-ROK which edition, where and when",
+        "the Korea-Pacific Islands foreign ministers' meetings of 2022 which edition, where and when",
+    ]
