@@ -66,6 +66,11 @@ _WHICH_PERSON = (
 _CHOOSES_BY_TIME = re.compile(r"\bwhich\b[^?]*\b(?:earlier|later|sooner|first|more recent(?:ly)?)\b[^?]*\bor\b")
 
 
+def chooses_by_time(question: str) -> bool:
+    """"Which was released later: A or B?", "Which happened first, A or B?"."""
+    return bool(_CHOOSES_BY_TIME.search(normalize(question)))
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)

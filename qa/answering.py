@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from qa.arithmetic import add_difference, add_total
+from qa.chronology import add_interval
 from qa.extractive import ExtractiveAnswerer, ExtractiveConfig
 from qa.generative import LLMAnswerer, LLMConfig, make_chat_model
 from qa.models import Answer, ScoredPassage, SearchPlan
@@ -35,7 +36,8 @@ def make_answerer(
 
 
 def make_verifier(embeddings, config: VerifyConfig | None = None) -> Callable[[Answer], Answer]:
-    """Citations checked, then totals and differences added by code from the figures that survived.
+    """Citations checked, then totals, differences and the days between two events added by code from the
+    figures and dates that survived.
 
     Meaning is judged with the multilingual part of a model pair when there is one: an answer in
     Korean may cite an English release.
@@ -46,7 +48,7 @@ def make_verifier(embeddings, config: VerifyConfig | None = None) -> Callable[[A
     verifier = CitationVerifier(parts.get(USE_MULTILINGUAL, embeddings), config)
 
     def verify(answer: Answer) -> Answer:
-        return add_difference(add_total(verifier(answer)))
+        return add_interval(add_difference(add_total(verifier(answer))))
 
     return verify
 

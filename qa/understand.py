@@ -126,6 +126,35 @@ _OWNER = re.compile(r"\b[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,4}['’]s\b")
 _OWNER_ONLY = re.compile(r"^(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,4}['’]s$")
 # "…: which edition, where and when?": the asked-for slots after a colon belong to every part.
 _SHARED_TAIL = re.compile(r":\s*(?=(?:which|what|when|where|who|how)\b)", re.I)
+# "How many days after X did Y…?", "How long after X did Y?", "How far ahead of X was Y held?": the time
+# between two events, each searched for its own date. (Bounded spans: a hostile question costs linear time.)
+_INTERVAL = re.compile(
+    r"^how\s+(?:many\s+(?:days|weeks|months|years)|long|far|much\s+(?:later|earlier)|soon)\s+"
+    r"(?:after|before|ahead\s+of|following|prior\s+to)\s+(?P<first>[^?]{3,200}?)\s+"
+    r"(?P<aux>did|was|were|had|has|have|does|do|is|are|will|would)\s+(?P<second>[^?]{3,200}?)\s*\??$",
+    re.I,
+)
+_BETWEEN = re.compile(
+    r"^how\s+(?:many\s+(?:days|weeks|months|years)|long|much\s+time)\b[^?]{0,60}?\bbetween\s+"
+    r"(?P<first>[^?]{3,200}?)\s+and\s+(?P<second>[^?]{3,200}?)\s*\??$",
+    re.I,
+)
+
+
+def interval_parts(question: str) -> list[str]:
+    """The two events of a question about the time between them, each asked "when"; [] otherwise."""
+    question = question.strip()
+    m = _INTERVAL.match(question) or _BETWEEN.match(question)
+    if not m:
+        return []
+    first, second = m.group("first").strip(" ,"), m.group("second").strip(" ,")
+    atoms_first, atoms_second = _CONTRAST_ATOM.findall(first), _CONTRAST_ATOM.findall(second)
+    if _content_words(first) <= _SHORT_SIDE < _content_words(second) and len(atoms_first) == len(atoms_second) == 1:
+        first = second.replace(atoms_second[0], atoms_first[0], 1)  # "between the 7th and the 8th dialogue"
+    aux = m.groupdict().get("aux") or "was"
+    return [f"When was {first}", f"When {aux} {second}"]
+
+
 _NOUN_PAIR = re.compile(r"\b[a-z]+s and [a-z]+s\b")
 _PRONOUN = re.compile(r"\b(he|she|they|them|him|her|their)\b", re.I)
 MIN_PART_TERMS = 2
@@ -171,6 +200,20 @@ def absolute_dates(text: str) -> list[DateRange]:
             for i in range(m.start(), m.end()):
                 taken[i] = True
     return found
+
+
+def days_in(text: str) -> list[date]:
+    """The days written out in the text (English or Korean, with their year), in reading order."""
+    found: list[tuple[int, date]] = []
+    for kind, pattern in [*_EN_DATES, *_KO_DATES]:
+        if kind != "day":
+            continue
+        for m in pattern.finditer(text):
+            try:
+                found.append((m.start(), date(int(m.group("year")), _month_number(m.group("month")), int(m.group("day")))))
+            except (ValueError, KeyError):
+                continue
+    return [day for _, day in sorted(found)]
 
 
 def relative_dates(text: str, today: date) -> list[DateRange]:
@@ -298,7 +341,14 @@ def split_parts(question: str) -> list[str]:
     """Sub-queries of a question that joins parts; [] when it asks one thing."""
     question = carry_year(question)
     m = _ATOM_LIST.search(question)
-    if m:
+    interval = interval_parts(question)
+    if interval:
+        filled = []
+        everyone = names(question)
+        for part in interval:
+            # "When was taking office" names nobody: it borrows the question's names, as other parts do.
+            filled.append(part if names(part[5:]) else " ".join([part, *[n for n in everyone if n not in part]]))
+    elif m:
         # "the 7th and 8th dialogues" -> "the 7th dialogues", "the 8th dialogues"
         items = _list_items(m.group("items"))
         filled = [f"{question[: m.start()]}{item}{question[m.end():]}".strip() for item in items]

@@ -56,6 +56,16 @@ def test_a_total_across_parts_is_added_from_the_cited_figures(pressroom):
     assert words(answer.answer) <= 80
 
 
+def test_the_days_between_two_events_are_counted_from_each_event_s_release(pressroom):
+    answer = pressroom.ask("How many days after taking office did Cho Tae-yul have his first phone call with Kamikawa?")
+    assert "13 days: January 10, 2024" in answer.answer
+    assert {"038_cho-kamikawa-phone.txt"} <= released(answer)
+    assert words(answer.answer) <= 80
+    # A release that states the time between answers it as it says it, nothing counted.
+    stated = pressroom.ask("How many days before the Korea-Africa Summit was the Senior Officials' Meeting held?")
+    assert "36 days" in stated.answer and "Between them" not in stated.answer
+
+
 def test_one_sentence_that_answers_every_part_stands_alone(pressroom):
     # Split into parts by its "and", yet one sentence states both figures.
     answer = pressroom.ask(

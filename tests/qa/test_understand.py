@@ -302,3 +302,22 @@ def test_the_slots_asked_after_a_colon_belong_to_every_part():
         "Compare the ASEAN-ROK which edition, where and when",
         "the Korea-Pacific Islands foreign ministers' meetings of 2022 which edition, where and when",
     ]
+
+
+def test_a_question_about_the_time_between_two_events_searches_each_event_for_its_date():
+    assert split_parts("How many days after North Korea's Hwasong-18 launch did the government announce the sanctions?") == [
+        "When was North Korea's Hwasong-18 launch", "When did the government announce the sanctions North Korea's Hwasong-18",
+    ]
+    # An event that names nobody borrows the question's names.
+    assert split_parts("How many days after taking office did Cho Tae-yul call Kamikawa?") == [
+        "When was taking office Cho Tae-yul Kamikawa", "When did Cho Tae-yul call Kamikawa",
+    ]
+    assert split_parts("How far ahead of the Korea-Africa Summit was the senior officials' meeting held?") == [
+        "When was the Korea-Africa Summit", "When was the senior officials' meeting held Korea-Africa Summit",
+    ]
+    # "between the 7th and the 8th X": the short side is the other's thing with its own ordinal.
+    assert split_parts("How long was the gap between the 7th and the 8th Senior Economic Dialogue?") == [
+        "When was the 7th Senior Economic Dialogue", "When was the 8th Senior Economic Dialogue",
+    ]
+    # How long something lasted is one question.
+    assert split_parts("How long did the meeting last?") == []
