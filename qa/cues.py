@@ -16,6 +16,7 @@ _DATE_IN_TEXT = re.compile(
 _NUMBER = re.compile(r"\d[\d,.]*")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
 _FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
+_DESIGNATION = re.compile(r"\b[A-Za-z]+-?\d+\b")
 _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 
 
@@ -26,7 +27,8 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
             return 1.0
         return 0.5 if _DATE_IN_TEXT.search(sentence) else 0.0
     if kind == "number":
-        sentence = without_days(sentence)
+        # A designation's digits ("KC-330", "Hwasong-18", "COP28") name a thing; they count nothing.
+        sentence = _DESIGNATION.sub(" ", without_days(sentence))
         asked = set(_NUMBER.findall(question))
         q_tokens = set(tokens(question))
         best = 0.0

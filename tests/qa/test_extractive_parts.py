@@ -296,3 +296,32 @@ def test_what_day_names_the_slot_not_a_word_the_answer_must_say():
     assert asked_time_words("On what dates was the Summit scheduled?") == {"date"}
     # "day" that is what the question is about stays.
     assert asked_time_words("What happened on the opening day of the meeting?") == set()
+
+
+def test_a_korean_question_s_numbers_choose_between_english_sentences():
+    from qa.extractive import ExtractiveAnswerer
+    from qa.models import ScoredPassage
+
+    def passage(text: str) -> ScoredPassage:
+        return ScoredPassage("r#1", "r.txt", "r", "Travel advisory", "2023-03-07", 1, "en", text, 0.5)
+
+    answerer = ExtractiveAnswerer(None)
+    question = "1단계로 하향된 나라는 몇 개국이었나요?"
+    two = _candidate("Six countries, including Peru and Sudan, have been lowered to Level 2.", passage("x"))
+    one = _candidate("Six countries, including Spain and Tunisia, have been lowered to Level 1.", passage("y"))
+    answerer._score(question, [two, one])
+    assert one.score > two.score
+
+
+def test_a_designation_s_digits_count_nothing():
+    from qa.cues import kind_cue
+
+    assert kind_cue("The Air Force dispatched a KC-330 aircraft to evacuate Korean nationals.", "number", "몇 명이었나요?") == 0
+    assert kind_cue("North Korea launched a Hwasong-18 missile.", "number", "How many missiles?") == 0
+    assert kind_cue("The aircraft carried 163 Korean nationals.", "number", "How many nationals?") == 1.0
+
+
+def _candidate(sentence, passage):
+    from qa.extractive import _Candidate
+
+    return _Candidate(sentence, passage)
