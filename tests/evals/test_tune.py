@@ -22,6 +22,11 @@ def test_the_test_set_is_refused_by_name_and_by_shared_ids(tmp_path: Path):
     assert len(refuse_test(QUESTIONS / "dev.jsonl")) == len(load_questions(QUESTIONS / "dev.jsonl"))
 
 
+def test_the_held_out_sets_are_refused_too():
+    with pytest.raises(FrozenSetRefused, match="held-out set"):
+        refuse_test(QUESTIONS / "held-out-korean.jsonl")
+
+
 def test_tune_picks_the_best_point_within_the_abstention_limit(pressroom, tmp_path: Path):
     dev = load_questions(QUESTIONS / "dev.jsonl")
     questions = [q for q in dev if q.answerable][:4] + [q for q in dev if not q.answerable][:2]
