@@ -167,10 +167,6 @@ class ExtractiveConfig:
     # cited_missing_penalty applies. Chosen on dev (278 questions since stop 28): false abstention
     # 0.066 -> 0.050, compare questions 1 -> 2 of 14 right (q827), nothing lost.
     parts_share_names: bool = True
-    # "What day…", "which year…": the slot word is not a word the answer sentence should share. Dev: q800
-    # ("What day did the ministry open…" was answered by "the opening day of the 2023 Meeting…") gained,
-    # q076 lost (a near tie among the summit's sentences), citation precision / recall 0.719 / 0.742 -> 0.727 / 0.753.
-    time_slot_words: bool = True
     # A Korean question's numbers in an English sentence ("1단계로 하향된 나라" and "lowered to Level 1"): the
     # words cannot be compared across the languages, the digits can. Weight of their share of the question's
     # words. Chosen on dev: 0.25 / 0.5 / 1 / 2: 141 / 141 / 142 / 142 of 241 right (q455 gained, the Level 1
@@ -281,15 +277,6 @@ def salient_terms(question: str) -> list[str]:
 
 _AUX = r"(?:did|do|does|was|were|is|are|has|have|had|will|would|can|could|should)"
 _FOCUS = re.compile(r"\b(?:how (?:many|much)|which|what|whom?)\s+((?:(?!%s\b)[\w'’-]+\s+){0,4})" % _AUX, re.IGNORECASE)
-
-
-_TIME_SLOT = re.compile(r"\b(?:what|which)\s+(days?|dates?|years?|months?|time)\b", re.IGNORECASE)
-
-
-def asked_time_words(question: str) -> set[str]:
-    """"What day…", "which year…": the word names the slot the answer fills, not something the answer
-    sentence should say ("the opening day of the meeting" is no answer to "what day did it open")."""
-    return {t for m in _TIME_SLOT.finditer(question) for t in tokens(m.group(1))}
 
 
 def focus_tokens(question: str) -> set[str]:
@@ -659,8 +646,7 @@ class ExtractiveAnswerer:
         `vectors`: the candidates' sentence vectors when already encoded; `kind`: the asked-for kind
         when the question's own wording does not say it (a part of a multi-part question)."""
         cfg = self.config
-        slots = asked_time_words(question) if cfg.time_slot_words else set()
-        q_tokens = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_WORDS and t not in slots]
+        q_tokens = [t for t in dict.fromkeys(tokens(question)) if t not in QUESTION_WORDS]
         sentence_tokens = [set(tokens(f"{c.sentence} {c.passage.title}")) for c in candidates]
         df = Counter(t for toks in sentence_tokens for t in toks)
         n = len(candidates)

@@ -289,15 +289,6 @@ def test_a_two_part_question_s_names_are_looked_for_in_both_releases_it_is_answe
     assert answerer._confidence(whole, [chile, ukraine], ranked, 0.5) == pytest.approx(alone)
 
 
-def test_what_day_names_the_slot_not_a_word_the_answer_must_say():
-    from qa.extractive import asked_time_words
-
-    assert asked_time_words("What day did the ministry open its Center?") == {"day"}
-    assert asked_time_words("On what dates was the Summit scheduled?") == {"date"}
-    # "day" that is what the question is about stays.
-    assert asked_time_words("What happened on the opening day of the meeting?") == set()
-
-
 def test_a_korean_question_s_numbers_choose_between_english_sentences():
     from qa.extractive import ExtractiveAnswerer
     from qa.models import ScoredPassage
