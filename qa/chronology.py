@@ -3,8 +3,9 @@
 "How many days after the launch did the government announce the designations?" and "Which happened
 first: the announcement or the talks?" are answered by two sentences, each with its own date (the
 understand stage searches each event on its own). The days between them, and their order, are then
-counted from the dates those sentences state, never estimated: "From July 12, 2023 [1] to July 14,
-2023 [2]: 2 days." Nothing is added unless exactly two sentences carry a date, on different days.
+counted from the dates those sentences state, never estimated: "Between them, 13 days: January 10,
+2024 [1] to January 23, 2024 [2]." Nothing is added unless exactly two sentences carry a date, on
+different days, and the answer stays within its promised length.
 """
 
 from __future__ import annotations
