@@ -738,13 +738,12 @@ class ExtractiveAnswerer:
         whole_kind = expected_kind(plan.question)
         today = plan.query.asked_on or date.today()
         terms = [set(salient_terms(part)) for part in plan.subqueries]
-        owns = [t - set().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms)]
+        owns = _apart(terms)
         texts = [normalize(f"{c.passage.title} {c.sentence}").replace(",", "") for c in candidates]
         chosen: list[tuple[_Candidate, str, str | None]] = []
         whole_answers = True
         dated_parts = self.config.dated_parts and (asks_interval(plan.question) or chooses_by_time(plan.question))
-        words = [set(tokens(part)) - QUESTION_WORDS for part in plan.subqueries]
-        part_words = [w - set().union(*(o for j, o in enumerate(words) if j != i)) for i, w in enumerate(words)]
+        part_words = _apart([set(tokens(part)) - QUESTION_WORDS for part in plan.subqueries]) if dated_parts else []
         if self.config.stated_interval and asks_interval(plan.question) and states_interval(best.sentence):
             return []  # the release states the time between ("the Summit, now just 36 days away"): that answers
         for n, part in enumerate(plan.subqueries, start=1):
@@ -817,6 +816,11 @@ class ExtractiveAnswerer:
             answerer=self.name,
             plan=plan,
         )
+
+
+def _apart(sets: list[set[str]]) -> list[set[str]]:
+    """What each part's set holds that no other part's does ("7th" against "8th", "Türkiye" against "Chile")."""
+    return [own - set().union(*(other for j, other in enumerate(sets) if j != i)) for i, own in enumerate(sets)]
 
 
 def _without_joiner(item: str) -> str:
