@@ -4,7 +4,7 @@
 Usage:
     python -m evals.validate_questions [FILE ...] [--corpus DIR] [--warn-only-tags] [--summary]
 
-Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean}.jsonl.
+Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean,held-out-fresh}.jsonl.
 
 Rules checked (errors unless noted):
 - every line is a JSON object with id, question, answer, sources, type; known type; string fields;
@@ -359,6 +359,7 @@ def main() -> int:
     files = args.files or [
         ROOT / "evals/questions/dev.jsonl", ROOT / "evals/questions/test.jsonl", ROOT / "evals/questions/dev-given.jsonl",
         ROOT / "evals/questions/held-out-korean.jsonl",
+        ROOT / "evals/questions/held-out-fresh.jsonl",
     ]
     checker = Checker(args.corpus, strict_tags=not args.warn_only_tags)
     records = checker.run(files)

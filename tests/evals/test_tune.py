@@ -23,8 +23,9 @@ def test_the_test_set_is_refused_by_name_and_by_shared_ids(tmp_path: Path):
 
 
 def test_the_held_out_sets_are_refused_too():
-    with pytest.raises(FrozenSetRefused, match="held-out set"):
-        refuse_test(QUESTIONS / "held-out-korean.jsonl")
+    for name in ("held-out-korean.jsonl", "held-out-fresh.jsonl"):
+        with pytest.raises(FrozenSetRefused, match="held-out set"):
+            refuse_test(QUESTIONS / name)
 
 
 def test_tune_picks_the_best_point_within_the_abstention_limit(pressroom, tmp_path: Path):
