@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install index serve test eval eval-test eval-given eval-check eval-llm llm-serve bench-llm tune bench clean
+.PHONY: install index serve test eval eval-test eval-held-out eval-given eval-check eval-llm llm-serve bench-llm tune bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ eval: index
 # The frozen test set: run it only to report, never to choose; log each run in evals/README.md ("Test runs").
 eval-test: index
 	$(BIN)/pressroom eval evals/questions/test.jsonl --index $(INDEX) --out $(EVAL_OUT)/test --configs $(EVAL_CONFIGS)
+
+# The held-out checks, run only to report like test (log each run in evals/README.md "Test runs"):
+# questions written blind of the system over the corpus, and questions over releases nobody tuned on
+# (evals/held-out-releases/), searched in an index of the corpus and those releases together.
+HELD_OUT_INDEX ?= .pressroom/held-out-index
+eval-held-out: index
+	$(BIN)/pressroom eval evals/questions/held-out-fresh.jsonl --index $(INDEX) --out $(EVAL_OUT)/held-out-fresh --configs $(EVAL_CONFIGS)
+	$(BIN)/pressroom eval evals/questions/held-out-korean.jsonl --index $(INDEX) --out $(EVAL_OUT)/held-out-korean --configs $(EVAL_CONFIGS)
+	$(BIN)/pressroom ingest corpus/releases evals/held-out-releases/releases --index $(HELD_OUT_INDEX) --prune --rebuild-if-mismatched
+	$(BIN)/pressroom eval evals/questions/held-out-releases.jsonl --index $(HELD_OUT_INDEX) --out $(EVAL_OUT)/held-out-releases \
+	  --corpus corpus/releases --corpus evals/held-out-releases/releases --configs $(EVAL_CONFIGS)
 
 # CI gate: dev and test against evals/expected.toml (floors from a measured run; see evals/README.md).
 eval-check: index

@@ -49,7 +49,7 @@ def refuse_test(path: Path, test_set: Path = TEST_SET) -> list[EvalQuestion]:
     if Path(path).resolve() == Path(test_set).resolve() or "test" in Path(path).stem:
         raise FrozenSetRefused(f"{path} is the frozen test set; tuning reads dev only (evals/questions/dev.jsonl)")
     if "held-out" in Path(path).stem:
-        # The held-out checks (held-out-korean, held-out-fresh) are run only to report, like test.
+        # The held-out checks (held-out-korean, held-out-fresh, held-out-releases) are run only to report, like test.
         raise FrozenSetRefused(f"{path} is a held-out set, run only to report; tuning reads dev only (evals/questions/dev.jsonl)")
     questions = load_questions(path)
     if Path(test_set).exists():

@@ -4,7 +4,8 @@
 Usage:
     python -m evals.validate_questions [FILE ...] [--corpus DIR] [--warn-only-tags] [--summary]
 
-Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean,held-out-fresh}.jsonl.
+Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean,held-out-fresh,
+held-out-releases}.jsonl; held-out-releases.jsonl may also cite evals/held-out-releases/releases.
 
 Rules checked (errors unless noted):
 - every line is a JSON object with id, question, answer, sources, type; known type; string fields;
@@ -38,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "corpus" / "releases"
+# A question file asked over more releases than the corpus: its own folder joins the corpus for it
+# alone, so no other file can cite those releases.
+EXTRA_RELEASES = {"held-out-releases.jsonl": ROOT / "evals" / "held-out-releases" / "releases"}
 TYPES = {"fact", "multi", "date", "compare", "paraphrase", "korean", "unanswerable", "followup"}
 TAGS = {"ko", "en-release", "ko-release", "near-miss", "off-topic", "relative-time", "date",
         "multi-release", "total", "respectively", "compare", "followup"}
@@ -85,20 +89,22 @@ class Release:
 class Checker:
     def __init__(self, corpus: Path, strict_tags: bool = True):
         self.corpus = corpus
+        self.extra: Path | None = None  # the current file's own release folder (EXTRA_RELEASES)
         self.strict_tags = strict_tags
         self.errors: list[str] = []
         self.warnings: list[str] = []
-        self.releases: dict[str, Release] = {}
+        self.releases: dict[Path, Release] = {}
         if not corpus.is_dir():
             raise SystemExit(f"corpus folder not found: {corpus} (pass --corpus DIR)")
 
     def release(self, name: str) -> Release | None:
-        if name not in self.releases:
-            path = self.corpus / name
-            if not path.is_file():
-                return None
-            self.releases[name] = Release(path)
-        return self.releases[name]
+        for folder in (self.corpus, self.extra):
+            path = folder / name if folder is not None else None
+            if path is not None and path.is_file():
+                if path not in self.releases:
+                    self.releases[path] = Release(path)
+                return self.releases[path]
+        return None
 
     def err(self, where: str, msg: str) -> None:
         self.errors.append(f"{where}: {msg}")
@@ -140,7 +146,7 @@ class Checker:
             self.err(where, "duplicate source")
         for s in sources:
             if self.release(s) is None:
-                self.err(where, f"source {s!r} not in {self.corpus}")
+                self.err(where, f"source {s!r} not in {self.corpus}" + (f" or {self.extra}" if self.extra else ""))
 
         history = rec.get("history")
         if history is not None and (not isinstance(history, list) or not all(
@@ -296,6 +302,7 @@ class Checker:
             if not path.is_file():
                 self.err(str(path), "file not found")
                 continue
+            self.extra = EXTRA_RELEASES.get(path.name)
             is_new = path.name.endswith("-new.jsonl")
             is_subset = "given" in path.name
             for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -359,7 +366,7 @@ def main() -> int:
     files = args.files or [
         ROOT / "evals/questions/dev.jsonl", ROOT / "evals/questions/test.jsonl", ROOT / "evals/questions/dev-given.jsonl",
         ROOT / "evals/questions/held-out-korean.jsonl",
-        ROOT / "evals/questions/held-out-fresh.jsonl",
+        ROOT / "evals/questions/held-out-fresh.jsonl", ROOT / "evals/questions/held-out-releases.jsonl",
     ]
     checker = Checker(args.corpus, strict_tags=not args.warn_only_tags)
     records = checker.run(files)

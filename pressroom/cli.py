@@ -303,7 +303,10 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json, answers.jsonl, report.md, charts.")],
     index: IndexOpt = None,
     configs: Annotated[str, typer.Option(help="Comma-separated configurations; the three baselines are always added.")] = "pressroom",
-    corpus: Annotated[Optional[Path], typer.Option(help="Release folder the baselines are built from (default: PRESSROOM_CORPUS or corpus/releases).")] = None,
+    corpus: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="Release folder the baselines are built from; repeat it for several (default: PRESSROOM_CORPUS or corpus/releases)."),
+    ] = None,
     check: Annotated[bool, typer.Option("--check", help="Fail when a metric fell below evals/expected.toml.")] = False,
     expected: Annotated[Path, typer.Option(help="Expected metrics for --check.")] = Path("evals/expected.toml"),
     question_set: Annotated[Optional[str], typer.Option("--set", help="Name in expected.toml (default: file stem).")] = None,
@@ -328,7 +331,7 @@ def evaluate(
         items = load_questions(questions)
         chosen = BASELINES if baselines is None else [b.strip() for b in baselines.split(",") if b.strip()]
         names = resolve([n.strip() for n in configs.split(",") if n.strip()], chosen)
-        corpus_dirs = [corpus or settings.corpus]
+        corpus_dirs = list(corpus) if corpus else [settings.corpus]
         check_corpus(corpus_dirs)
         llm = make_llm(settings.llm_url, settings.llm_model, settings.llm_api_key)
         judge = LLMJudge(llm) if llm is not None and judge_answers else None

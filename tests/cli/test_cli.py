@@ -113,6 +113,12 @@ def test_eval_without_a_corpus_or_question_file_fails_with_a_message(cli_index: 
         app, ["eval", str(questions), "--index", str(cli_index), "--out", str(tmp_path / "o"), "--corpus", str(tmp_path / "empty")]
     )
     assert result.exit_code == 2 and "holds no release files" in result.output
+    # --corpus repeats (the held-out releases beside the corpus): every folder is checked.
+    result = runner.invoke(
+        app, ["eval", str(questions), "--index", str(cli_index), "--out", str(tmp_path / "o"),
+              "--corpus", str(ROOT / "corpus" / "releases"), "--corpus", str(tmp_path / "empty")]
+    )
+    assert result.exit_code == 2 and "holds no release files" in result.output and "empty" in result.output
     result = runner.invoke(app, ["eval", str(tmp_path / "nope.jsonl"), "--index", str(cli_index), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not (tmp_path / "o").exists()

@@ -28,7 +28,7 @@ def test_the_sets_are_large_and_varied_enough():
     dev, test = _load("dev.jsonl"), _load("test.jsonl")
     # Held out from tuning: the frozen test set and the held-out checks (run only to report, refused by
     # `make tune`), which keep the untuned share at 40% now that dev grows and test stays frozen.
-    held_out = test + _load("held-out-korean.jsonl") + _load("held-out-fresh.jsonl")
+    held_out = test + _load("held-out-korean.jsonl") + _load("held-out-fresh.jsonl") + _load("held-out-releases.jsonl")
     every = dev + held_out
 
     def count(pred) -> int:
@@ -54,3 +54,29 @@ def test_dev_given_is_a_subset_of_dev():
     given = _load("dev-given.jsonl")
     assert len(given) == 68
     assert all(dev[q["id"]] == q for q in given)
+
+
+HELD_OUT_RELEASES = ROOT / "evals" / "held-out-releases" / "releases"
+
+
+def test_the_held_out_releases_are_asked_about_only_by_their_own_file():
+    unseen = {p.name for p in HELD_OUT_RELEASES.glob("*.txt")}
+    assert len(unseen) == 10
+    assert not unseen & {p.name for p in (ROOT / "corpus" / "releases").iterdir()}
+    own = _load("held-out-releases.jsonl")
+    # Every answerable question needs a release nobody tuned on: that is what the file measures.
+    assert all(set(q["sources"]) & unseen for q in own if q["sources"])
+    for name in ("dev.jsonl", "test.jsonl", "held-out-korean.jsonl", "held-out-fresh.jsonl"):
+        assert not any(set(q["sources"]) & unseen for q in _load(name)), name
+
+
+def test_the_validator_refuses_a_dev_question_citing_a_held_out_release(tmp_path):
+    from evals.validate_questions import DEFAULT_CORPUS, Checker
+
+    rec = next(q for q in _load("held-out-releases.jsonl") if q["type"] == "fact")
+    for name, errors in (("dev.jsonl", True), ("held-out-releases.jsonl", False)):
+        path = tmp_path / name
+        path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+        checker = Checker(DEFAULT_CORPUS)
+        checker.run([path])
+        assert any("not in" in e for e in checker.errors) is errors, checker.errors
