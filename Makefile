@@ -39,8 +39,15 @@ test: install
 # naive-overlap) are always added. Metrics: evals/README.md.
 EVAL_CONFIGS ?= pressroom,pressroom-dense,pressroom-fast,pressroom-lexical
 
+# Dev is two sets: the questions over the corpus, and questions over ten more releases (evals/dev-releases/,
+# written in stop 29) searched in an index of the corpus and those releases together, so that choices are
+# also made on releases the corpus's questions never saw.
+DEV_RELEASES_INDEX ?= .pressroom/dev-releases-index
 eval: index
 	$(BIN)/pressroom eval evals/questions/dev.jsonl --index $(INDEX) --out $(EVAL_OUT)/dev --configs $(EVAL_CONFIGS)
+	$(BIN)/pressroom ingest corpus/releases evals/dev-releases/releases --index $(DEV_RELEASES_INDEX) --prune --rebuild-if-mismatched
+	$(BIN)/pressroom eval evals/questions/dev-releases.jsonl --index $(DEV_RELEASES_INDEX) --out $(EVAL_OUT)/dev-releases \
+	  --corpus corpus/releases --corpus evals/dev-releases/releases --configs $(EVAL_CONFIGS)
 
 # The frozen test set: run it only to report, never to choose; log each run in evals/README.md ("Test runs").
 eval-test: index

@@ -5,7 +5,8 @@ Usage:
     python -m evals.validate_questions [FILE ...] [--corpus DIR] [--warn-only-tags] [--summary]
 
 Without FILE arguments it checks evals/questions/{dev,test,dev-given,held-out-korean,held-out-fresh,
-held-out-releases}.jsonl; held-out-releases.jsonl may also cite evals/held-out-releases/releases.
+held-out-releases,dev-releases}.jsonl; held-out-releases.jsonl and dev-releases.jsonl may also cite
+the releases of evals/held-out-releases/ and evals/dev-releases/ respectively.
 
 Rules checked (errors unless noted):
 - every line is a JSON object with id, question, answer, sources, type; known type; string fields;
@@ -24,7 +25,7 @@ Rules checked (errors unless noted):
   "multi-release" iff 2+ sources; unanswerable has exactly one of "near-miss"/"off-topic" and
   answerable has neither; type followup iff tag "followup"; type compare -> tag "compare";
 - warning only: a number in the gold answer that is in none of the evidence paragraphs;
-- "asked_on" (optional) is YYYY-MM-DD within 2022-01-01..2024-12-31; "answer_ko" (optional) is a
+- "asked_on" (optional) is YYYY-MM-DD within 2022-01-01..2025-12-31 (the releases run to late 2024; "last year" may be asked in 2025); "answer_ko" (optional) is a
   non-empty string and only on questions asked in Korean.
 Exit status 1 when any error is found.
 """
@@ -41,7 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "corpus" / "releases"
 # A question file asked over more releases than the corpus: its own folder joins the corpus for it
 # alone, so no other file can cite those releases.
-EXTRA_RELEASES = {"held-out-releases.jsonl": ROOT / "evals" / "held-out-releases" / "releases"}
+EXTRA_RELEASES = {
+    "held-out-releases.jsonl": ROOT / "evals" / "held-out-releases" / "releases",
+    "dev-releases.jsonl": ROOT / "evals" / "dev-releases" / "releases",
+}
 TYPES = {"fact", "multi", "date", "compare", "paraphrase", "korean", "unanswerable", "followup"}
 TAGS = {"ko", "en-release", "ko-release", "near-miss", "off-topic", "relative-time", "date",
         "multi-release", "total", "respectively", "compare", "followup"}
@@ -171,8 +175,8 @@ class Checker:
         if "asked_on" in rec:
             try:
                 day = dt.date.fromisoformat(rec["asked_on"])
-                if not dt.date(2022, 1, 1) <= day <= dt.date(2024, 12, 31):
-                    self.err(where, f"asked_on {day} outside 2022-2024")
+                if not dt.date(2022, 1, 1) <= day <= dt.date(2025, 12, 31):
+                    self.err(where, f"asked_on {day} outside 2022-2025")
             except (TypeError, ValueError):
                 self.err(where, f"asked_on {rec['asked_on']!r} is not YYYY-MM-DD")
         if "answer_ko" in rec:
@@ -367,6 +371,7 @@ def main() -> int:
         ROOT / "evals/questions/dev.jsonl", ROOT / "evals/questions/test.jsonl", ROOT / "evals/questions/dev-given.jsonl",
         ROOT / "evals/questions/held-out-korean.jsonl",
         ROOT / "evals/questions/held-out-fresh.jsonl", ROOT / "evals/questions/held-out-releases.jsonl",
+        ROOT / "evals/questions/dev-releases.jsonl",
     ]
     checker = Checker(args.corpus, strict_tags=not args.warn_only_tags)
     records = checker.run(files)
