@@ -78,7 +78,14 @@ def expected_kind(question: str) -> str | None:
         return "date"
     if _CHOOSES_BY_TIME.search(q):  # "Which was released later: A or B?" is answered by the two dates
         return "date"
+    # "How often", "얼마 주기로", "얼마나 자주" ask a frequency, which a release words without a number
+    # ("every six months", "반기마다").
+    if re.search(r"\bhow often\b|얼마\s*(?:나\s*)?(?:주기|자주|마다)", q):
+        return None
     if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|\bthe (?:number|amount) of\b|몇|얼마", q):
+        return "number"
+    # Compared in size ("compare in size with", "differ in scale", "bigger or smaller than"): the figures.
+    if re.search(r"\b(?:in|of) (?:size|scale)\b|\b(?:bigger|larger|smaller|more|fewer|less) or (?:bigger|larger|smaller|more|fewer|less)\b|규모", q):
         return "number"
     if re.search(r"\bwho\b|\bwhom\b|" + _WHICH_PERSON + r"|누구|누가", q):
         return "name"

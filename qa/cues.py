@@ -17,6 +17,15 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
 _FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
 _DESIGNATION = re.compile(r"\b[A-Za-z]+-?\d+\b")
+_AMOUNT = re.compile(
+    r"(?:USD|US\$|\$|KRW|EUR|€|₩)\s?\d|\d[\d,.]*\s*(?:million|billion|trillion)?\s*(?:dollars|won|euros)\b|\d[\d,.]*\s*(?:만|억|조)?\s*(?:달러|원|유로)",
+    re.IGNORECASE,
+)
+_MONEY_TOPIC = re.compile(
+    r"\b(?:aid|assistance|budget|fund(?:s|ing)?|pledge[ds]?|contribut\w*|donat\w*|grants?|loans?|package|money|cost|spend\w*)\b"
+    r"|지원|예산|기여|공여|기부|출연|자금|금액",
+    re.IGNORECASE,
+)
 _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 
 
@@ -38,6 +47,9 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
                 return 1.0
             if counted_in_english(unit, sentence):
                 return 1.0
+        # Asked the size of aid, a budget or a pledge: a sum of money is the figure, whatever words follow it.
+        if _MONEY_TOPIC.search(question) and _AMOUNT.search(sentence):
+            return 1.0
         for number, following in _NUMBER_PHRASE.findall(sentence):
             if number in asked:
                 continue

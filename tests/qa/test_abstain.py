@@ -33,6 +33,13 @@ from qa.abstain import expected_kind, holds_slot
         ("Which countries did he visit first?", "name"),
         # "the number of" asks a number, however the question opens.
         ("How did the number of African countries at the SOM compare with the FMM?", "number"),
+        # Compared in size: the figures.
+        ("How did the 2022 aid for Ukraine compare in size with the 2023 aid for Chile?", "number"),
+        ("Was the December sanctions list bigger or smaller than the October one?", "number"),
+        # A frequency is worded without a number ("every six months", "반기마다").
+        ("How often does the ministry adjust its travel advisories?", None),
+        ("외교부는 여행경보 단계를 얼마 주기로 조정하나요?", None),
+        ("정부가 결정한 인도적 지원 규모는 얼마인가요?", "number"),
     ],
 )
 def test_the_asked_slot(question, kind):

@@ -120,3 +120,12 @@ def test_a_sentence_that_only_says_the_meeting_took_place_does_not_answer_what_i
     with_rule = ExtractiveAnswerer(None, ExtractiveConfig())(plan, [met])
     assert not without.abstained
     assert with_rule.abstained and with_rule.confidence < without.confidence
+
+
+def test_asked_the_size_of_aid_a_sum_of_money_is_the_figure():
+    # "USD 100,000 in humanitarian assistance" counts nothing the question names ("aid"), yet it is the answer.
+    question = "How did its February 2023 wildfire aid for Chile compare in size?"
+    assert kind_cue("Korea has decided to provide USD 100,000 in humanitarian assistance to Chile.", "number", question) == 1.0
+    assert kind_cue("정부는 500만 달러 규모의 인도적 지원을 제공하기로 결정하였다.", "number", "정부가 결정한 인도적 지원 규모는 얼마인가요?") == 1.0
+    # Not asked about money: a sum is only a number.
+    assert kind_cue("Korea has decided to provide USD 100,000 in humanitarian assistance.", "number", "How many people died?") == 0.5

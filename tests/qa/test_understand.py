@@ -233,6 +233,12 @@ def test_two_things_compared_are_searched_each_on_its_own():
     assert split_parts(
         "How did Korea's December 2022 winter aid for Ukraine compare in size with its February 2023 wildfire aid for Chile?"
     ) == ["How did Korea's December 2022 winter aid for Ukraine", "How did its February 2023 wildfire aid for Chile"]
+    # "than the October one": A's thing with A's month changed; "more than 40" compares nothing.
+    assert split_parts("Was the December 2022 sanctions list against North Korea bigger or smaller than the October one?") == [
+        "Was the December 2022 sanctions list against North Korea", "Was the October 2022 sanctions list against North Korea",
+    ]
+    assert split_parts("Was the 8th SED held later than the 7th one?") == ["Was the 8th SED held", "Was the 7th SED held"]
+    assert split_parts("Did more than 40 African countries attend the summit?") == []
     # Another owner of the same thing: B's stands where A's owner stands.
     assert split_parts("How did Park Jin's first contact with Kamikawa Yoko differ from Cho Tae-yul's?") == [
         "How did Park Jin's first contact with Kamikawa Yoko", "How did Cho Tae-yul's first contact with Kamikawa Yoko",
