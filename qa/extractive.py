@@ -748,7 +748,8 @@ class ExtractiveAnswerer:
             return []  # the release states the time between ("the Summit, now just 36 days away"): that answers
         for n, part in enumerate(plan.subqueries, start=1):
             scored = [replace(c) for c in candidates]
-            self._score(part, scored, vectors, kind=whole_kind)
+            # Each part asks its own slot ("On what date…, and how long did they talk?"): a date, then a length.
+            self._score(part, scored, vectors, kind=expected_kind(part) or whole_kind)
             start, end, _ = parse_dates(part, today)
             # What sets this part apart from the others ("7th" against "8th", "Türkiye" against "Chile").
             own = owns[n - 1]

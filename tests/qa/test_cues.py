@@ -129,3 +129,12 @@ def test_asked_the_size_of_aid_a_sum_of_money_is_the_figure():
     assert kind_cue("정부는 500만 달러 규모의 인도적 지원을 제공하기로 결정하였다.", "number", "정부가 결정한 인도적 지원 규모는 얼마인가요?") == 1.0
     # Not asked about money: a sum is only a number.
     assert kind_cue("Korea has decided to provide USD 100,000 in humanitarian assistance.", "number", "How many people died?") == 0.5
+
+
+def test_asked_how_long_a_length_of_time_is_the_figure():
+    question = "how long did they talk"
+    assert kind_cue("The meeting lasted about 55 minutes.", "number", question) == 1.0
+    assert kind_cue("They met on the occasion of the 77th session of the UN General Assembly.", "number", question) == 0.5
+    assert kind_cue("두 장관은 약 20분간 회담을 가졌다.", "number", "회담은 몇 분 동안 진행됐나요?") == 1.0
+    # "How long after X…" asks the time between two events, counted by the verify stage, not a stated length.
+    assert kind_cue("The meeting lasted about 55 minutes.", "number", "How long after the launch did they meet?") == 0.5
