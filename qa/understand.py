@@ -92,7 +92,7 @@ _COMPARED_BY = re.compile(
     r"\s(?:compared?\s+(?:in\s+\w+\s+)?(?:with|to|against)|differ(?:ed|s)?\s+from|vs\.?|versus"
     # "Was A bigger or smaller than B?", "Was A held earlier than B?" (not "more than 40 countries": B must
     # open with a determiner or a name)
-    rf"|(?:{_COMPARATIVE}\s+or\s+)?{_COMPARATIVE}\s+than(?=\s+(?:the|that|its|their|his|her|[A-Z])))\s",
+    rf"|(?:{_COMPARATIVE}\s+or\s+)?{_COMPARATIVE}\s+than(?=\s+(?:the|that|its|their|his|her|(?-i:[A-Z]))))\s",
     re.I,
 )
 _COMPARE_STEM = re.compile(r"(?:how|in what way|what)\b[^?]{0,60}?\b(?:did|do|does|was|were|is|are)\s+", re.I)
@@ -117,9 +117,9 @@ def _compared(question: str) -> list[str]:
     one = _THE_ONE.match(b)
     if one:
         # "than the October one": A's thing, with A's own month (or year, or ordinal) changed to B's.
-        kind = _ONE_KINDS.fullmatch(one.group("mod"))
-        same = next((k for k in ("month", "year", "nth") if kind and kind.group(k)), None)
-        own = re.search(_ONE_KIND_PATTERNS[same], a, re.I) if same else None
+        which = _ONE_KINDS.fullmatch(one.group("mod"))
+        same = next((k for k in _ONE_KIND_PATTERNS if which and which.group(k)), None)
+        own = re.search(rf"\b{_ONE_KIND_PATTERNS[same]}\b", a, re.I) if same else None
         b = f"{a[: own.start()]}{one.group('mod')}{a[own.end():]}" if own else f"{one.group('mod')} {a}"
     elif owner_b and owner_a:
         # "How did Park Jin's first contact with Kamikawa differ from Cho Tae-yul's?": B is another owner of A's thing.
@@ -134,11 +134,11 @@ def _compared(question: str) -> list[str]:
 
 
 _ONE_KIND_PATTERNS = {
-    "month": rf"\b{_MONTH}\b".replace("(?P<month>", "(?:"),
-    "year": r"\b(?:19|20)\d{2}\b",
-    "nth": r"\b\d+(?:st|nd|rd|th)\b",
+    "month": _MONTH.replace("(?P<month>", "(?:"),
+    "year": r"(?:19|20)\d{2}",
+    "nth": r"\d+(?:st|nd|rd|th)",
 }
-_ONE_KINDS = re.compile("|".join(f"(?P<{k}>{p[2:-2]})" for k, p in _ONE_KIND_PATTERNS.items()), re.I)
+_ONE_KINDS = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _ONE_KIND_PATTERNS.items()), re.I)
 _THE_ONE = re.compile(r"^(?:the|that|its|their)\s+(?P<mod>[\w-]+(?:\s+[\w-]+)?)\s+ones?$", re.I)
 # A side of a comparison this short ("the 2017 revision", "the 7th") is A's thing with one word changed; a
 # longer one ("its February 2023 wildfire aid for Chile") stands on its own.
