@@ -94,6 +94,24 @@ def expected_kind(question: str) -> str | None:
     return None
 
 
+# "…, and how long did they talk?", "… 언제 열렸고, 몇 개국이 참가했나요?": a clause of its own asking another slot.
+_NEXT_CLAUSE = re.compile(
+    r",?\s+and\s+(?=(?:when|where|who|whom|what|which|how|on what|in what|at what)\b)|(?<=[고며])\s*,?\s+(?=\S*\s*(?:몇|언제|누가|누구|어디|얼마))",
+    re.IGNORECASE,
+)
+
+
+def asked_slots(question: str) -> list[tuple[str, str]]:
+    """Each clause of a question that asks things in turn, with the slot it asks: [(clause, kind)];
+    clauses asking no slot are left out."""
+    out = []
+    for clause in _NEXT_CLAUSE.split(question):
+        kind = expected_kind(clause)
+        if kind is not None and clause.strip():
+            out.append((clause.strip(), kind))
+    return out
+
+
 _PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|of|de))*)")
 
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from ingest.sentences import split_sentences
-from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, chooses_by_time, expected_kind, places_of  # noqa: F401 (re-exported)
+from qa.abstain import ABSTAIN_EN, ABSTAIN_KO, abstain_message, asked_slots, chooses_by_time, expected_kind, places_of  # noqa: F401 (re-exported)
 from qa.bridge import english_names, names_spelled_in
 from qa.loanwords import spelled_in_hangul
 from qa.citations import cite
@@ -184,6 +184,12 @@ class ExtractiveConfig:
     dated_parts: bool = True
     stated_interval: bool = True
     interval_words: int = 14
+    # A question that asks two things in turn ("On what date did they meet, and how long did they talk?"):
+    # when no chosen sentence holds a later clause's slot (a length, a count, a name, a date), the best
+    # other sentence that does joins the answer if it scores at least this share of the best (0: off).
+    # Chosen on dev + dev-releases: 0.3 / 0.5 / 0.7: dev 144 of 241 throughout, dev-releases 7 -> 8 / 8 / 7 of
+    # 45 (q961 gains "The meeting lasted about 55 minutes"), citation precision unchanged.
+    slot_fill: float = 0.5
     check_top: int = 6
     w_check: float = 0.2
     check_decline_below: float = 0.45
@@ -804,6 +810,22 @@ class ExtractiveAnswerer:
             chosen.append(c)
             covered |= c.covers
             words += word_count(c.sentence)
+        if cfg.slot_fill:
+            for clause, kind in asked_slots(question)[1:]:
+                if any(kind_cue(c.sentence, kind, clause) >= 1.0 for c in chosen):
+                    continue
+                fill = next(
+                    (
+                        c for c in ranked[1 : cfg.passages * 2]
+                        if c not in chosen and c.score >= cfg.slot_fill * best.score
+                        and kind_cue(c.sentence, kind, clause) >= 1.0
+                        and words + word_count(c.sentence) <= cfg.max_words
+                    ),
+                    None,
+                )
+                if fill is not None and len(chosen) < cfg.max_sentences:
+                    chosen.append(fill)
+                    words += word_count(fill.sentence)
         return chosen
 
     def _abstain(self, plan: SearchPlan, passages: list[ScoredPassage], confidence: float) -> Answer:

@@ -106,3 +106,11 @@ def test_a_request_to_do_something_is_told_from_a_question(question, action):
         assert abstain_message(question) in (ACTION_EN, ACTION_KO)
     elif question.isascii():
         assert abstain_message(question) == ABSTAIN_EN
+
+
+def test_the_slots_a_question_asks_in_turn():
+    from qa.abstain import asked_slots
+
+    assert [k for _, k in asked_slots("Who briefed the Council, and how many countries took part?")] == ["name", "number"]
+    assert [k for _, k in asked_slots("첫 회의는 언제 열렸고, 몇 개국이 참가했나요?")] == ["date", "number"]
+    assert [k for _, k in asked_slots("What did the ministers agree on?")] == []

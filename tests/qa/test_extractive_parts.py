@@ -316,3 +316,26 @@ def _candidate(sentence, passage):
     from qa.extractive import _Candidate
 
     return _Candidate(sentence, passage)
+
+
+def test_a_question_asking_two_things_in_turn_gets_a_sentence_for_the_second():
+    from dataclasses import replace
+
+    from qa.abstain import asked_slots
+    from qa.extractive import ExtractiveAnswerer, ExtractiveConfig, _Candidate
+    from qa.models import ScoredPassage
+
+    question = "On what date did Park Jin meet Hayashi in New York, and how long did they talk?"
+    assert [kind for _, kind in asked_slots(question)] == ["date", "number"]
+    passage = ScoredPassage("r:p1.0:x", "r.txt", "r", "Park Jin meets Hayashi", "2022-09-20", 1, "en", "…", 0.5)
+    met = _Candidate("Park Jin met Hayashi in New York on September 19, 2022.", passage, score=0.8)
+    aside = _Candidate("The two ministers last met in Phnom Penh.", passage, score=0.6)
+    length = _Candidate("The meeting lasted about 55 minutes.", passage, score=0.45)
+    ranked = [met, aside, length]
+    shares = {}
+    on = ExtractiveAnswerer(None, ExtractiveConfig())._select(question, ranked, shares)
+    assert [c.sentence for c in on] == [met.sentence, length.sentence]
+    # Too weak a sentence is not added for the slot, and with slot_fill off nothing is.
+    weak = ExtractiveAnswerer(None, ExtractiveConfig())._select(question, [met, aside, replace(length, score=0.3)], shares)
+    off = ExtractiveAnswerer(None, ExtractiveConfig(slot_fill=0.0))._select(question, ranked, shares)
+    assert [c.sentence for c in weak] == [c.sentence for c in off] == [met.sentence]
