@@ -339,3 +339,21 @@ def test_a_question_asking_two_things_in_turn_gets_a_sentence_for_the_second():
     weak = ExtractiveAnswerer(None, ExtractiveConfig())._select(question, [met, aside, replace(length, score=0.3)], shares)
     off = ExtractiveAnswerer(None, ExtractiveConfig(slot_fill=0.0))._select(question, ranked, shares)
     assert [c.sentence for c in weak] == [c.sentence for c in off] == [met.sentence]
+
+
+def test_a_sentence_pointing_back_is_read_after_the_one_it_points_to():
+    from qa.extractive import ExtractiveAnswerer, ExtractiveConfig, _Candidate
+    from qa.models import ScoredPassage
+
+    text = (
+        "On October 25, 2022, Vice Minister Cho held talks with Deputy Secretary Sherman in Tokyo. "
+        "The two then jointly paid a courtesy call on Japanese Minister for Foreign Affairs Hayashi Yoshimasa."
+    )
+    passage = ScoredPassage("r:p2.0:x", "r.txt", "r", "Vice ministers meet in Tokyo", "2022-10-26", 2, "en", text, 0.5)
+    call = _Candidate("The two then jointly paid a courtesy call on Japanese Minister for Foreign Affairs Hayashi Yoshimasa.", passage, score=0.7)
+    shown = ExtractiveAnswerer(None, ExtractiveConfig())._with_context([call])
+    assert [c.sentence[:20] for c in shown] == ["On October 25, 2022,", "The two then jointly"]
+    assert ExtractiveAnswerer(None, ExtractiveConfig(context=False))._with_context([call]) == [call]
+    # A sentence that names its own subject brings nothing.
+    own = _Candidate("Vice Minister Cho and Deputy Secretary Sherman called on Hayashi Yoshimasa.", passage, score=0.7)
+    assert ExtractiveAnswerer(None, ExtractiveConfig())._with_context([own]) == [own]
