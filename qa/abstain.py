@@ -140,7 +140,12 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
         return bool(found) and any(f.startswith(("m", "y")) for f in facts_of(sentence))
     if kind == "number":
         counts = facts_of(without_days(sentence)) - asked
-        return any(f.startswith("n") or f.startswith("y") for f in counts) or bool(_ROUGH_COUNT.search(sentence))
+        found = any(f.startswith("n") or f.startswith("y") for f in counts) or bool(_ROUGH_COUNT.search(sentence))
+        counted = _counted_noun(question)
+        if found and counted in _PEOPLE and not _HANGUL.search(sentence):
+            # "How many people were on the team?" is not answered by "USD 2 million": the count must count them.
+            return _counts(sentence, counted)
+        return found
     if kind == "place":
         if _HANGUL.search(sentence):
             return True
@@ -150,6 +155,36 @@ def holds_slot(sentence: str, kind: str | None, question: str) -> bool:
             return True  # Korean names aren't capitalised: no cheap test, so no verdict
         return bool(_new_names(names_of(sentence), names_of(question)))
     return True
+
+
+_HOW_MANY_NOUN = re.compile(
+    r"\bhow many\s+(?:[\w'’-]+\s+){0,3}?([a-z][\w'’-]*?)(?=\s+(?:did|do|does|were|was|are|is|have|has|had|will|would|could|can"
+    r"|in|on|at|from|of|for|with|to|took|take|attended|died|signed|joined|came|went)\b|\s*[?,]|\s*$)",
+    re.IGNORECASE,
+)
+# Words that count people: a question's "people" is answered by "163 Korean nationals" or "118 personnel".
+_PEOPLE = frozenset(
+    """people persons individuals nationals citizens members officials staff personnel participants delegates
+    koreans experts specialists rescuers workers troops soldiers visitors refugees students residents victims
+    passengers diplomats representatives leaders ministers""".split()
+)
+_SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+
+
+def _counted_noun(question: str) -> str | None:
+    m = _HOW_MANY_NOUN.search(question)
+    return m.group(1).lower() if m else None
+
+
+def _counts(sentence: str, noun: str) -> bool:
+    """Whether the sentence gives a count of `noun` (or, for people, of any word that counts people)."""
+    stem = noun[:-1] if noun.endswith("s") else noun
+    # A lookahead, so that one count's words may hold the next count: "15 individuals and 16 institutions".
+    for m in re.finditer(rf"(?:\b\d[\d,.]*|\b(?:{_SPELLED}))\s+(?=((?:[\w'’-]+\s+){{0,3}}[\w'’-]+))", sentence, re.IGNORECASE):
+        for word in m.group(1).lower().split():
+            if word.startswith(stem) or (noun in _PEOPLE and word in _PEOPLE):
+                return True
+    return False
 
 
 def _new_names(found: list[str], asked: list[str]) -> list[str]:

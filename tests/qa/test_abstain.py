@@ -114,3 +114,17 @@ def test_the_slots_a_question_asks_in_turn():
     assert [k for _, k in asked_slots("Who briefed the Council, and how many countries took part?")] == ["name", "number"]
     assert [k for _, k in asked_slots("첫 회의는 언제 열렸고, 몇 개국이 참가했나요?")] == ["date", "number"]
     assert [k for _, k in asked_slots("What did the ministers agree on?")] == []
+
+
+def test_how_many_people_is_answered_only_by_a_count_of_people():
+    from qa.abstain import holds_slot
+
+    question = "How many people were on the relief team that went to Morocco?"
+    assert not holds_slot("Korea will provide USD 2 million in humanitarian assistance to Morocco.", "number", question)
+    assert holds_slot("A team of 118 personnel, mainly medical staff, was sent.", "number", question)
+    # A count in words, and a count whose words run into the next one.
+    individuals = "How many North Korean individuals were designated?"
+    assert holds_slot("Korea designated eight North Korean individuals and seven institutions.", "number", individuals)
+    assert holds_slot("Korea designated 15 North Korean individuals and 16 institutions.", "number", individuals)
+    # Not a count of people: any new number still holds the slot.
+    assert holds_slot("The budget is USD 2 million.", "number", "How many dollars did Korea pledge?")
