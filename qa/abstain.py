@@ -12,7 +12,7 @@ import re
 
 from qa.facts import facts_of, names_of, without_days
 from qa.models import Answer
-from qa.text import MONTHS, normalize
+from qa.text import MONTHS, NUMBER_WORDS, normalize
 
 ABSTAIN_EN = "The press releases I have don't say. Nothing I found answers this closely enough."
 ABSTAIN_KO = "보유한 보도자료에는 이 질문에 답하는 내용이 없습니다."
@@ -168,7 +168,8 @@ _PEOPLE = frozenset(
     koreans experts specialists rescuers workers troops soldiers visitors refugees students residents victims
     passengers diplomats representatives leaders ministers""".split()
 )
-_SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+# Counts spelled out ("eight North Korean individuals"), "one" and "zero" aside ("one of the", "one another").
+_SPELLED = "|".join(sorted(NUMBER_WORDS - {"zero", "one"}, key=len, reverse=True))
 
 
 def _counted_noun(question: str) -> str | None:

@@ -817,6 +817,8 @@ class ExtractiveAnswerer:
             words += word_count(c.sentence)
         if cfg.slot_fill:
             for clause, kind in asked_slots(question)[1:]:
+                if len(chosen) >= cfg.max_sentences:
+                    break
                 if any(kind_cue(c.sentence, kind, clause) >= 1.0 for c in chosen):
                     continue
                 fill = next(
@@ -828,7 +830,7 @@ class ExtractiveAnswerer:
                     ),
                     None,
                 )
-                if fill is not None and len(chosen) < cfg.max_sentences:
+                if fill is not None:
                     chosen.append(fill)
                     words += word_count(fill.sentence)
         return chosen
