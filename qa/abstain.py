@@ -71,6 +71,15 @@ def chooses_by_time(question: str) -> bool:
     return bool(_CHOOSES_BY_TIME.search(normalize(question)))
 
 
+# "How long did they talk?" is answered by a length of time (qa.cues).
+ASKS_LENGTH = re.compile(
+    r"\bhow long\b(?!\s+(?:after|before|ago|since|ahead|following|prior))|얼마\s*(?:나|동안)\s*(?:오래|길게|걸|진행)|몇\s*(?:분|시간)"
+    # "Which ran longer, the one in Tokyo or the one in New York?": each one's length.
+    r"|(?<!no )\b(?:longer|shorter)\b(?![-\s]term)(?!\s+than\s+(?:expected|planned|scheduled))|더\s*(?:길|짧|오래)",
+    re.IGNORECASE,
+)
+
+
 def expected_kind(question: str) -> str | None:
     """The kind of value the question asks for: "date", "number", "name", "place", or None (anything)."""
     q = normalize(question)
@@ -85,11 +94,12 @@ def expected_kind(question: str) -> str | None:
     if re.search(r"how (?:many|much|large|big|long)|what (?:number|amount|percentage)|\bthe (?:number|amount) of\b|몇|얼마", q):
         return "number"
     # Compared in size ("compare in size with", "differ in scale", "bigger or smaller than"): the figures.
-    if re.search(r"\b(?:in|of) (?:size|scale)\b|\b(?:bigger|larger|smaller|more|fewer|less) or (?:bigger|larger|smaller|more|fewer|less)\b|규모", q):
+    if ASKS_LENGTH.search(q) or re.search(r"\b(?:in|of) (?:size|scale)\b|\b(?:bigger|larger|smaller|more|fewer|less) or (?:bigger|larger|smaller|more|fewer|less)\b|규모", q):
         return "number"
     if re.search(r"\bwho\b|\bwhom\b|" + _WHICH_PERSON + r"|누구|누가", q):
         return "name"
-    if re.search(r"\bwhere\b|which (?:city|cities|venue)|in what city|어디", q):
+    # "도와준 나라는 어디인가요?" asks which country acted, as "Which country…?" does: no place slot.
+    if re.search(r"\bwhere\b|which (?:city|cities|venue)|in what city|(?<!나라는 )(?<!나라가 )(?<!국가는 )(?<!국가가 )(?<!기관은 )(?<!기관이 )어디", q):
         return "place"
     return None
 

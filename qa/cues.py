@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ingest.analysis import has_hangul, korean_places
-from qa.abstain import places_of
+from qa.abstain import ASKS_LENGTH, places_of
 from qa.facts import without_days
 from qa.text import MONTHS, NUMBER_WORDS, tokens
 
@@ -17,10 +17,6 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+")
 _FULL_DATE = re.compile(r"\b(?:%s)\s+\d{1,2}\b|\d+\s*월\s*\d+\s*일" % "|".join(MONTHS), re.IGNORECASE)
 _DESIGNATION = re.compile(r"\b[A-Za-z]+-?\d+\b")
-_ASKS_LENGTH = re.compile(
-    r"\bhow long\b(?!\s+(?:after|before|ago|since|ahead|following|prior))|얼마\s*(?:나|동안)\s*(?:오래|길게|걸|진행)|몇\s*(?:분|시간)",
-    re.IGNORECASE,
-)
 _LENGTH = re.compile(
     r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|half an?)\s+(?:and a half\s+)?(?:minutes?|hours?)\b"
     r"|\d+\s*(?:분|시간)(?:간|여|가량|동안)?",
@@ -57,7 +53,7 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
             if counted_in_english(unit, sentence):
                 return 1.0
         # "How long did they talk?" is answered by a length of time: "about 55 minutes", "약 20분간".
-        if _ASKS_LENGTH.search(question) and _LENGTH.search(sentence):
+        if ASKS_LENGTH.search(question) and _LENGTH.search(sentence):
             return 1.0
         # Asked the size of aid, a budget or a pledge: a sum of money is the figure, whatever words follow it.
         if _MONEY_TOPIC.search(question) and _AMOUNT.search(sentence):

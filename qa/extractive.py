@@ -203,10 +203,13 @@ class ExtractiveConfig:
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
 # A month and day with their year ("June 6, 2023", "2023년 6월 6일"), or a month with its year.
 _DATED = re.compile(
-    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(MONTHS),
+    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*(?:[-–]|to)\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(MONTHS),
     re.IGNORECASE,
 )
-_MONTH_DAY = re.compile(r"\b(?:%s)\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(MONTHS), re.IGNORECASE)
+# "April 23-25", "April 23 to 25": the year goes after the span's last day.
+_MONTH_DAY = re.compile(
+    r"\b(?:%s)\s+\d{1,2}(?:\s*(?:[-–]|to)\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(MONTHS), re.IGNORECASE
+)
 _KO_MONTH_DAY = re.compile(r"(?<![\d년]\s)(?<![\d년])(\d{1,2}\s*월\s*\d{1,2}\s*일)")
 
 
@@ -760,7 +763,8 @@ class ExtractiveAnswerer:
         for n, part in enumerate(plan.subqueries, start=1):
             scored = [replace(c) for c in candidates]
             # Each part asks its own slot ("On what date…, and how long did they talk?"): a date, then a length.
-            self._score(part, scored, vectors, kind=expected_kind(part) or whole_kind)
+            kind = expected_kind(part) or whole_kind
+            self._score(part, scored, vectors, kind=kind)
             start, end, _ = parse_dates(part, today)
             # What sets this part apart from the others ("7th" against "8th", "Türkiye" against "Chile").
             own = owns[n - 1]
@@ -786,7 +790,7 @@ class ExtractiveAnswerer:
                 pool = [c for c in pool if c.cue >= 1.0 and own_words & set(tokens(c.sentence))]
             pick = max(pool, key=lambda c: c.score, default=None)
             if pick is not None and pick.score >= cfg.part_min_score:
-                chosen.append((pick, part, expected_kind(part) or whole_kind))
+                chosen.append((pick, part, kind))
         if whole_answers:
             return []  # the whole question's best sentence answers every part about as well ("49 individuals and 50 entities")
         return chosen if len(chosen) >= 2 else []

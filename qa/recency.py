@@ -58,17 +58,25 @@ def event_dates(sentence: str, release_date: str) -> list[date]:
     return found
 
 
+# A release reports what has happened far more often than what is coming: a day after its dateline
+# counts this many times its distance (a November release's "April 23" is the April before, 195 days
+# back, not the April after, 170 days on; a December release's "January 5" is still the January after).
+FUTURE_WEIGHT = 2
+
+
 def nearest_year(released: date, month: int, day: int) -> int:
     """The year of a day a release names without one: the year that puts it nearest the release's
-    dateline (a January release's "December 28" is the year before, a December release's "January 5"
-    the year after). The one rule for the answer's shown dates and for recency."""
+    dateline, a day after it counting FUTURE_WEIGHT times as far (a January release's "December 28" is
+    the year before, a December release's "January 5" the year after). The one rule for the answer's
+    shown dates and for recency."""
     options = []
     # Any other day is nearest within a year either side; February 29 may need the leap year two away.
     for year in range(released.year - 4, released.year + 5):
         try:
-            options.append((abs((date(year, month, day) - released).days), year))
+            days = (date(year, month, day) - released).days
         except ValueError:  # February 29 of a year without it; a day no month has ("February 30")
             continue
+        options.append((days * FUTURE_WEIGHT if days > 0 else -days, year))
     return min(options)[1] if options else released.year
 
 

@@ -156,7 +156,7 @@ _INTERVAL = re.compile(
     re.I,
 )
 _BETWEEN = re.compile(
-    r"^how\s+(?:many\s+(?:days|weeks|months|years)|long|much\s+time)\b[^?]{0,60}?\bbetween\s+"
+    r"^how\s+(?:many\s+(?:days|weeks|months|years)|long|much\s+time)\b[^?]{0,60}?\b(?:between|separated)\s+"
     r"(?P<first>[^?]{3,200}?)\s+and\s+(?P<second>[^?]{3,200}?)\s*\??$",
     re.I,
 )

@@ -40,6 +40,14 @@ from qa.abstain import expected_kind, holds_slot
         ("How often does the ministry adjust its travel advisories?", None),
         ("외교부는 여행경보 단계를 얼마 주기로 조정하나요?", None),
         ("정부가 결정한 인도적 지원 규모는 얼마인가요?", "number"),
+        # Which one lasted longer: each one's length.
+        ("Which of the two meetings ran longer, the one in Tokyo or the one in New York?", "number"),
+        ("Which was shorter: the phone call or the meeting in Rio?", "number"),
+        ("Is the embassy no longer open?", None),
+        ("What longer-term goals did they set?", None),
+        # "도와준 나라는 어디" asks which country acted, as "Which country…?" does; "어디에서" asks a place.
+        ("수단에서 철수할 때 우리 국민의 이동을 도와준 나라는 어디인가요?", None),
+        ("회의는 어디에서 열렸나요?", "place"),
     ],
 )
 def test_the_asked_slot(question, kind):

@@ -21,6 +21,22 @@ def test_the_year_is_the_one_that_puts_the_day_nearest_the_release():
     assert with_release_year("Held on February 29.", "2024-03-01") == "Held on February 29, 2024."
 
 
+def test_a_release_looks_back_more_often_than_ahead():
+    # November 4: the April after is nearer (170 days) than the April before (195), but a release reports
+    # what has happened; a day ahead wins only when it is much nearer (the December release's January 1).
+    sentence = "Launched with a first round in Honolulu from April 23 to 25, the talks were concluded after eight rounds."
+    assert with_release_year(sentence, "2024-11-04") == (
+        "Launched with a first round in Honolulu from April 23 to 25, 2024, the talks were concluded after eight rounds."
+    )
+    assert with_release_year("첫 회의는 4월 23일 열렸다.", "2024-11-04") == "첫 회의는 2024년 4월 23일 열렸다."
+    assert with_release_year("The Summit opens on January 20.", "2024-11-04") == "The Summit opens on January 20, 2025."
+
+
+def test_a_span_written_with_to_takes_the_year_after_its_last_day_and_keeps_one_it_has():
+    assert with_release_year("It ran from June 4 to 5.", "2024-06-06") == "It ran from June 4 to 5, 2024."
+    assert with_release_year("It ran from June 4 to 5, 2023.", "2024-06-06") == "It ran from June 4 to 5, 2023."
+
+
 def test_sentences_with_a_year_or_without_a_date_or_undated_releases_are_left_alone():
     for sentence, date in [("They met on May 9, 2022.", "2023-06-20"), ("No date here.", "2022-05-31"),
                            ("On May 30, the Center opened.", ""), ("2023년 6월 6일 회의가 열렸다.", "2023-06-07")]:

@@ -17,16 +17,17 @@ def test_a_sentence_is_dated_by_the_dates_it_names():
     assert event_dates("The summit is set for June 4-5, 2024.", "2024-02-01") == [date(2024, 6, 4)]
 
 
-def test_a_missing_year_is_the_one_nearest_the_release():
+def test_a_missing_year_is_the_one_nearest_the_release_looking_back_before_ahead():
     assert event_dates("On December 28, the government released the report.", "2023-01-05") == [date(2022, 12, 28)]
     assert event_dates("The talks are set for January 8.", "2024-01-05") == [date(2024, 1, 8)]
     # An event the release announces months ahead is this year's, as the answer shows it (with_release_year).
     assert event_dates("The summit will be held on March 15.", "2024-01-05") == [date(2024, 3, 15)]
     assert event_dates("정상회의는 3월 15일 열린다.", "2024-01-05") == [date(2024, 3, 15)]
     assert event_dates("The meeting on January 3 will be the first of the new year.", "2023-12-20") == [date(2024, 1, 3)]
-    # February 29 without its year, in a release two years from a leap year, is the nearest February 29
-    # (the nearest-year rule once looked one year either side only and dated it into a year without one).
-    assert event_dates("On February 29 the talks were held.", "2022-03-02") == [date(2024, 2, 29)]
+    # February 29 without its year, in a release two years from a leap year, is a leap year's (the rule once
+    # looked one year either side only and dated it into a year without one): the one before, 732 days back,
+    # since a day ahead counts twice its distance (729 days on).
+    assert event_dates("On February 29 the talks were held.", "2022-03-02") == [date(2020, 2, 29)]
     assert event_dates("On February 29 the talks were held.", "2024-03-04") == [date(2024, 2, 29)]
 
 

@@ -326,5 +326,9 @@ def test_a_question_about_the_time_between_two_events_searches_each_event_for_it
     assert split_parts("How long was the gap between the 7th and the 8th Senior Economic Dialogue?") == [
         "When was the 7th Senior Economic Dialogue", "When was the 8th Senior Economic Dialogue",
     ]
+    # "How many days separated X and Y" as "between X and Y".
+    assert split_parts("How many days separated Cho Tae-yul's first phone call with Kamikawa Yoko and their first meeting?") == [
+        "When was Cho Tae-yul's first phone call with Kamikawa Yoko", "When was their first meeting Cho Tae-yul's Kamikawa Yoko",
+    ]
     # How long something lasted is one question.
     assert split_parts("How long did the meeting last?") == []
