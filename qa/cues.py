@@ -34,6 +34,15 @@ _MONEY_TOPIC = re.compile(
 _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 
 
+# "Why did the ministry act so quickly?" is answered by a sentence that gives a reason.
+_ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat (?:was|were) the reasons?\b|왜|이유", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(?:because|since|due to|owing to|given (?:that|the)|in order to|so that|as a result of|in light of|reason)\b"
+    r"|때문|위해|이유|따라|감안",
+    re.IGNORECASE,
+)
+
+
 def kind_cue(sentence: str, kind: str | None, question: str) -> float:
     """How well the sentence holds the kind of fact asked for: 1 strong, 0.5 weak, 0 none."""
     if kind == "date":
@@ -68,6 +77,8 @@ def kind_cue(sentence: str, kind: str | None, question: str) -> float:
         return best
     if kind == "name":
         return 1.0 if any(name not in question for name in _NAME.findall(sentence)) else 0.0
+    if kind is None and _ASKS_WHY.search(question):
+        return 1.0 if _REASON.search(sentence) else 0.0
     if kind == "place":
         if has_hangul(sentence):
             return 1.0 if any(place not in question for place in korean_places(sentence)) else 0.0

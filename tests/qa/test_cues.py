@@ -138,3 +138,15 @@ def test_asked_how_long_a_length_of_time_is_the_figure():
     assert kind_cue("두 장관은 약 20분간 회담을 가졌다.", "number", "회담은 몇 분 동안 진행됐나요?") == 1.0
     # "How long after X…" asks the time between two events, counted by the verify stage, not a stated length.
     assert kind_cue("The meeting lasted about 55 minutes.", "number", "How long after the launch did they meet?") == 0.5
+
+
+def test_asked_why_a_sentence_that_gives_a_reason_is_the_answer():
+    question = "Why did the ministry say it acted so quickly to help Afghanistan?"
+    because = "The government said it decided promptly because the humanitarian crisis was already serious."
+    assert kind_cue(because, None, question) == 1.0
+    assert kind_cue("The government hopes the assistance will help the Afghan people.", None, question) == 0.0
+    assert kind_cue("피해 규모를 감안하여 의료진 중심의 구호대를 보내기로 하였다.", None, "정부는 왜 의료진을 보냈나요?") == 1.0
+    # Not asked why: no cue for a reason.
+    assert kind_cue(because, None, "What did the ministry decide?") == 0.0
+    # "Ran longer" asks each one's length.
+    assert kind_cue("The meeting lasted about 55 minutes.", "number", "Which meeting ran longer, Tokyo or New York?") == 1.0
