@@ -641,7 +641,12 @@ class ExtractiveAnswerer:
             for sentence in split_sentences(passage.text):
                 # A bulleted list ("Steps: ▲February 2: … ▲February 28: …") is one sentence to the
                 # splitter; each item is its own answer.
-                for item in sentence.removeprefix("※").split("▲"):
+                items = sentence.removeprefix("※").split("▲")
+                for n, item in enumerate(items):
+                    # A short lead-in ("The designated individuals are", "Under the adjustment,") says nothing
+                    # without its items: no answer of its own.
+                    if n == 0 and len(items) > 1 and word_count(item) < _LEAD_IN_WORDS:
+                        continue
                     # The joining word before the next item is not this item's: "…the Middle East, and ▲Congo…".
                     item = _without_joiner(item)
                     if len(item) >= 20:
@@ -886,6 +891,9 @@ def _without_joiner(item: str) -> str:
         if item.endswith(joiner):
             return item[: -len(joiner)].rstrip().rstrip(",").rstrip()
     return item
+
+
+_LEAD_IN_WORDS = 8
 
 
 def _released_within(passage: ScoredPassage, start: date, end: date | None) -> bool:

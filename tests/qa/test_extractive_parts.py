@@ -246,6 +246,8 @@ def test_a_name_a_korean_release_writes_in_hangul_is_not_missing_from_it():
 
 
 def test_a_list_item_is_quoted_without_the_word_that_joins_it_to_the_next():
+    from dataclasses import replace
+
     from qa.extractive import ExtractiveAnswerer
     from qa.models import ScoredPassage
 
@@ -259,6 +261,13 @@ def test_a_list_item_is_quoted_without_the_word_that_joins_it_to_the_next():
            "and the Middle East" in items
     assert not any(item.endswith((" and", ",")) for item in items)
     assert all(item in text for item in items)  # still the release's own words, for the verifier
+    # The short lead-in says nothing without its items: no answer of its own ("The designated entities are [1]").
+    assert not any(item.startswith("The designated entities are") for item in items)
+    # A lead-in that says something itself stays a sentence.
+    long_lead = replace(passage, text=(
+        "The Center was set up in November 2021 to support government-wide efforts on supply chain resilience "
+        "▲by monitoring risks ▲by warning early of disruptions."))
+    assert any(c.sentence.startswith("The Center was set up") for c in ExtractiveAnswerer()._candidates([long_lead]))
 
 
 def test_a_two_part_question_s_names_are_looked_for_in_both_releases_it_is_answered_from():
