@@ -25,7 +25,7 @@ KOREAN_CHARS = 400
 _SPAN = r"(?:many\s+(?:days|weeks|months|years)|long|far|much\s+(?:later|earlier|time)|soon)"
 _ASKS_INTERVAL = re.compile(
     rf"\bhow\s+{_SPAN}\s+(?:after|before|ahead\s+of|following|prior\s+to)\b"
-    rf"|\bhow\s+{_SPAN}\b[^?]{{0,60}}?\b(?:between|separated)\b"
+    rf"|\bhow\s+{_SPAN}\b[^?]{{0,60}}?\b(?:between\b|separated\b[^?]{{3,200}}?\band\b)"
     r"|며칠\s*(?:만에|후|뒤|전)|몇\s*(?:일|주|개월|달|년)\s*(?:만에|후|뒤|전|차이)",
     re.IGNORECASE,
 )

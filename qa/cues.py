@@ -37,8 +37,9 @@ _NUMBER_PHRASE = re.compile(r"(\d[\d,.]*)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 # "Why did the ministry act so quickly?" is answered by a sentence that gives a reason.
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat (?:was|were) the reasons?\b|왜|이유", re.IGNORECASE)
 _REASON = re.compile(
-    r"\b(?:because|since|due to|owing to|given (?:that|the)|in order to|so that|as a result of|in light of|reason)\b"
-    r"|때문|위해|이유|따라|감안",
+    # Not "since" ("the first visit since 2017") nor 따라 ("according to"): mostly not a reason.
+    r"\b(?:because|due to|owing to|given (?:that|the)|in order to|so that|as a result of|in light of|reasons?)\b"
+    r"|때문|위해|이유|감안",
     re.IGNORECASE,
 )
 

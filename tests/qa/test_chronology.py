@@ -67,6 +67,7 @@ def test_what_asks_for_the_time_between_and_what_states_it():
     assert asks_interval("How long was the gap between the 7th and the 8th dialogue?")
     assert asks_interval("취임 며칠 만에 통화했나요?")
     assert asks_interval("How many days separated the phone call and the first in-person meeting?")
+    assert not asks_interval("How long were the families separated?")
     assert not asks_interval("How long did the meeting last?")
     assert not asks_interval("How many days did the visit take?")
     assert states_interval("the Summit, now just 36 days away")

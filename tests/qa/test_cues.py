@@ -146,6 +146,8 @@ def test_asked_why_a_sentence_that_gives_a_reason_is_the_answer():
     assert kind_cue(because, None, question) == 1.0
     assert kind_cue("The government hopes the assistance will help the Afghan people.", None, question) == 0.0
     assert kind_cue("피해 규모를 감안하여 의료진 중심의 구호대를 보내기로 하였다.", None, "정부는 왜 의료진을 보냈나요?") == 1.0
+    # "since" of time is no reason.
+    assert kind_cue("It was the first visit since 2017.", None, question) == 0.0
     # Not asked why: no cue for a reason.
     assert kind_cue(because, None, "What did the ministry decide?") == 0.0
     # "Ran longer" asks each one's length.
