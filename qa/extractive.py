@@ -202,14 +202,13 @@ class ExtractiveConfig:
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{4}\s*년")
 # A month and day with their year ("June 6, 2023", "2023년 6월 6일"), or a month with its year.
+# A day or a span of days: "April 23", "April 23-25", "April 23 to 25" (the year goes after the span's last day).
+_DAY_SPAN = r"\d{1,2}(?:\s*(?:[-–]|to)\s*\d{1,2})?"
 _DATED = re.compile(
-    r"\b(?:%s)(?:\s+\d{1,2}(?:\s*(?:[-–]|to)\s*\d{1,2})?)?,?\s+(?:19|20)\d\d\b|\d{4}\s*년\s*\d{1,2}\s*월" % "|".join(MONTHS),
+    rf"\b(?:{'|'.join(MONTHS)})(?:\s+{_DAY_SPAN})?,?\s+(?:19|20)\d\d\b|\d{{4}}\s*년\s*\d{{1,2}}\s*월",
     re.IGNORECASE,
 )
-# "April 23-25", "April 23 to 25": the year goes after the span's last day.
-_MONTH_DAY = re.compile(
-    r"\b(?:%s)\s+\d{1,2}(?:\s*(?:[-–]|to)\s*\d{1,2})?\b(?!,?\s*(?:19|20)\d\d)" % "|".join(MONTHS), re.IGNORECASE
-)
+_MONTH_DAY = re.compile(rf"\b(?:{'|'.join(MONTHS)})\s+{_DAY_SPAN}\b(?!,?\s*(?:19|20)\d\d)", re.IGNORECASE)
 _KO_MONTH_DAY = re.compile(r"(?<![\d년]\s)(?<![\d년])(\d{1,2}\s*월\s*\d{1,2}\s*일)")
 
 
